@@ -1,0 +1,44 @@
+"""The staff app's navigation, built from what the user may do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from migra.accounts.roles import Perm
+from migra.accounts.selectors import user_has_perm
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    perm: str | None  # None: everyone who is logged in
+
+
+NAV_ITEMS = [
+    NavItem("accounts:home", _("Home"), None),
+    NavItem("programmes:detail", _("Programme"), Perm.VIEW_PROGRAMME),
+    NavItem("places:browse", _("Places"), Perm.VIEW_PLACES),
+    NavItem("accounts:agency-list", _("Agencies"), Perm.MANAGE_AGENCIES),
+    NavItem("accounts:user-list", _("Users"), Perm.MANAGE_USERS),
+    NavItem("audit:list", _("Audit trail"), Perm.VIEW_AUDIT),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = [
+        {"url": reverse(item.url_name), "label": item.label, "active": item.url_name == current}
+        for item in NAV_ITEMS
+        if item.perm is None or user_has_perm(user, item.perm)
+    ]
+    return {"nav_items": items}

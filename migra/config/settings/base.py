@@ -1,0 +1,285 @@
+"""Settings, read strictly from the environment (see docs/configuration.md).
+
+Local use: `DEBUG=true` (as `make run` sets) and keys are generated into var/ once.
+Production (`DEBUG` unset or false): SECRET_KEY and MIGRA_ENCRYPTION_KEY (or their
+`*_FILE` forms) must be given, or the program refuses to start.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from migra.lib.env import Env, SettingError
+from migra.lib.keys import (
+    KeyMaterialError,
+    check_secret_key,
+    new_encryption_key,
+    new_secret_key,
+    parse_encryption_keys,
+    read_or_create,
+)
+
+env = Env()
+PACKAGE_DIR = Path(__file__).resolve().parents[2]
+BASE_DIR = PACKAGE_DIR.parent
+
+
+def _fail(message: str) -> ImproperlyConfigured:
+    return ImproperlyConfigured(f"Migra cannot start: {message}")
+
+
+try:
+    DEBUG = env.bool("DEBUG", default=False)
+    VAR_DIR = Path(env.str("MIGRA_VAR_DIR", default=str(BASE_DIR / "var"))).resolve()
+
+    _secret_key = env.secret("SECRET_KEY")
+    _encryption_key = env.secret("MIGRA_ENCRYPTION_KEY")
+    if DEBUG:
+        # Local use only: keys generated once into var/ and kept there.
+        _secret_key = _secret_key or read_or_create(VAR_DIR / "secret_key", new_secret_key)
+        _encryption_key = _encryption_key or read_or_create(
+            VAR_DIR / "encryption_key", new_encryption_key
+        )
+    if not _secret_key:
+        raise SettingError(
+            "SECRET_KEY (or SECRET_KEY_FILE) is not set. With DEBUG off a real secret key "
+            "is required; for local use set DEBUG=true."
+        )
+    if not _encryption_key:
+        raise SettingError(
+            "MIGRA_ENCRYPTION_KEY (or MIGRA_ENCRYPTION_KEY_FILE) is not set. With DEBUG off a "
+            "real encryption key is required; create one with `migra keys generate`."
+        )
+    check_secret_key(_secret_key)
+    MIGRA_ENCRYPTION_KEYS = parse_encryption_keys(_encryption_key)
+    SECRET_KEY = _secret_key
+
+    ALLOWED_HOSTS = env.list(
+        "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
+    )
+    CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS")
+    _https = env.bool("MIGRA_HTTPS", default=not DEBUG)
+    DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'migra.sqlite3'}")
+    SESSION_IDLE_SECONDS = env.int("MIGRA_SESSION_IDLE_SECONDS", default=30 * 60, minimum=60)
+    LOGIN_FAILURE_LIMIT = env.int("MIGRA_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+    LOGIN_LOCKOUT_MINUTES = env.int("MIGRA_LOGIN_LOCKOUT_MINUTES", default=30, minimum=1)
+    _ssl_redirect = env.bool("MIGRA_SSL_REDIRECT", default=True)
+    LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+    if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+        raise SettingError(
+            f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+        )
+except (SettingError, KeyMaterialError) as error:
+    raise _fail(str(error)) from None
+
+if not DEBUG and not ALLOWED_HOSTS:
+    raise _fail("ALLOWED_HOSTS is empty. List the host names this server answers to.")
+
+# --------------------------------------------------------------------------- apps
+INSTALLED_APPS = [
+    "migra.config.admin_site.MigraAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_tasks",
+    "django_tasks_db",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "csp",
+    "migra.config",
+    "migra.audit",
+    "migra.accounts",
+    "migra.places",
+    "migra.programmes",
+    "migra.site",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "migra.accounts.middleware.IdleSessionMiddleware",
+    "migra.config.middleware.LanguageMiddleware",
+    "migra.config.display.DisplayPreferencesMiddleware",
+    "migra.accounts.middleware.TwoFactorRequiredMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "migra.config.urls"
+WSGI_APPLICATION = "migra.config.wsgi.application"
+ASGI_APPLICATION = "migra.config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "migra.config.context_processors.navigation",
+            ],
+            "builtins": ["migra.config.templatetags.migra_tags"],
+        },
+    }
+]
+
+# --------------------------------------------------------------------------- data
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets readers and one writer work at once; IMMEDIATE takes the write lock at
+    # the start of a transaction, so two writers queue instead of failing midway.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;",
+    }
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+WORKER_HEARTBEAT_SECONDS = 15
+
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "/media/"
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_URL = "/static/"
+# Site-wide static files (app.css, app.js, fonts); apps keep theirs in <app>/static/.
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# --------------------------------------------------------------------------- people who log in
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "migra.accounts.backends.EmailOrPhoneBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "accounts:home"
+LOGOUT_REDIRECT_URL = "accounts:login"
+
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_USERNAME_CALLABLE = "migra.accounts.identifiers.axes_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "migra.accounts.views.locked_out"
+AXES_VERBOSE = False
+# Lockout is per account, not per address: an NGO office shares one address behind
+# NAT, and locking the address would lock out every colleague after one typist's errors.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+OTP_TOTP_ISSUER = "Migra"
+
+SESSION_COOKIE_AGE = 12 * 60 * 60
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+LANGUAGE_COOKIE_SECURE = _https
+SECURE_SSL_REDIRECT = _https and _ssl_redirect
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if _https else None
+SECURE_HSTS_SECONDS = 31536000 if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# --------------------------------------------------------------------------- language
+LANGUAGE_CODE = "km"
+LANGUAGES = [("km", _("Khmer")), ("en", _("English")), ("th", _("Thai"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+TIME_ZONE = "Asia/Phnom_Penh"
+USE_I18N = True
+USE_TZ = True
+LANGUAGE_COOKIE_NAME = "migra_language"
+
+# --------------------------------------------------------------------------- API
+REST_FRAMEWORK = {
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Migra API",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

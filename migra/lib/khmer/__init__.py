@@ -1,0 +1,1 @@
+"""Khmer text helpers. Pure Python: imports nothing from Django."""
