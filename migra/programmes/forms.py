@@ -71,3 +71,24 @@ class ProgrammeForm(forms.Form):
         help_text=_("Each must lie in one of the target provinces."),
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, required=False)
+
+
+class TargetForm(forms.Form):
+    """One target: a number the programme aims for, with its name in three languages."""
+
+    key = forms.CharField(
+        label=_("Short code"),
+        max_length=50,
+        help_text=_("English letters, digits and _ only, e.g. beneficiaries_reached."),
+    )
+    label_km = forms.CharField(label=_("Name in Khmer"), max_length=200)
+    label_en = forms.CharField(label=_("Name in English"), max_length=200)
+    label_th = forms.CharField(label=_("Name in Thai"), max_length=200, required=False)
+    value = forms.IntegerField(label=_("Target number"), min_value=1, max_value=2_000_000_000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, existing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if existing:
+            # The code names the target in reports: changing it would make a new target.
+            self.fields["key"].disabled = True

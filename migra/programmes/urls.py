@@ -6,4 +6,5 @@ app_name = "programmes"
 urlpatterns = [
     path("", views.detail, name="detail"),
     path("edit/", views.edit, name="edit"),
+    path("targets/", views.targets, name="targets"),
 ]

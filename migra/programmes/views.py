@@ -14,10 +14,15 @@ from django.views.decorators.http import require_http_methods
 from migra.accounts.roles import Perm
 from migra.accounts.selectors import require_perm, user_has_perm
 from migra.places.selectors import with_ancestors
-from migra.programmes.forms import ProgrammeForm
+from migra.programmes.forms import ProgrammeForm, TargetForm
 from migra.programmes.models import Programme
 from migra.programmes.selectors import programme_current_for, programme_current_for_manager
-from migra.programmes.services import ProgrammeConflict, programme_create, programme_update
+from migra.programmes.services import (
+    ProgrammeConflict,
+    programme_create,
+    programme_target_set,
+    programme_update,
+)
 
 
 @login_required
@@ -52,7 +57,7 @@ def _initial(programme: Programme) -> dict[str, object]:
     }
 
 
-def _add_service_errors(form: ProgrammeForm, error: ValidationError) -> None:
+def _add_service_errors(form: ProgrammeForm | TargetForm, error: ValidationError) -> None:
     for field, messages_ in error.message_dict.items():
         for message in messages_:
             form.add_error(field if field in form.fields else None, message)
@@ -98,4 +103,79 @@ def edit(request: HttpRequest) -> HttpResponse:
             return HttpResponseRedirect(reverse("programmes:detail"))
     return render(
         request, "programmes/edit.html", {"form": form, "programme": programme}, status=400
+    )
+
+
+def _target_forms(programme: Programme) -> list[TargetForm]:
+    return [
+        TargetForm(
+            prefix=f"t{target.pk}",
+            existing=True,
+            initial={
+                "key": target.key,
+                "label_km": target.label_km,
+                "label_en": target.label_en,
+                "label_th": target.label_th,
+                "value": target.value,
+                "version": programme.version,
+            },
+        )
+        for target in programme.targets.all()
+    ]
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def targets(request: HttpRequest) -> HttpResponse:
+    """Change a target's number or names, or add a target; one form is sent at a time."""
+    require_perm(request, Perm.MANAGE_PROGRAMME)
+    programme = programme_current_for_manager(request.user)
+    if programme is None:
+        return HttpResponseRedirect(reverse("programmes:edit"))
+    forms = _target_forms(programme)
+    new_form = TargetForm(prefix="new", initial={"version": programme.version})
+    status = 200
+    if request.method == "POST":
+        prefix = request.POST.get("form", "")
+        sent_prefixes = {form.prefix for form in forms} | {"new"}
+        if prefix not in sent_prefixes:
+            return HttpResponse(status=400)
+        existing = next((form for form in forms if form.prefix == prefix), None)
+        sent = TargetForm(
+            request.POST,
+            prefix=prefix,
+            existing=existing is not None,
+            initial=existing.initial if existing else None,
+        )
+        if sent.is_valid():
+            data = sent.cleaned_data
+            try:
+                programme_target_set(
+                    actor=request.user,
+                    programme=programme,
+                    key=data["key"],
+                    label_km=data["label_km"],
+                    label_en=data["label_en"],
+                    label_th=data["label_th"],
+                    value=data["value"],
+                    expected_version=data["version"],
+                    request=request,
+                )
+            except ProgrammeConflict as conflict:
+                sent.add_error(None, str(conflict))
+            except ValidationError as error:
+                _add_service_errors(sent, error)
+            else:
+                messages.success(request, _("The target was saved."))
+                return HttpResponseRedirect(reverse("programmes:targets"))
+        status = 400
+        if prefix == "new":
+            new_form = sent
+        else:
+            forms = [sent if form.prefix == prefix else form for form in forms]
+    return render(
+        request,
+        "programmes/targets.html",
+        {"programme": programme, "forms": forms, "new_form": new_form},
+        status=status,
     )

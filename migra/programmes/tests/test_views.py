@@ -13,36 +13,11 @@ from migra.audit.models import AuditAction, AuditEvent
 from migra.places.tests.conftest import Tree
 from migra.places.tests.test_views import assert_no_inline_code
 from migra.programmes.models import Programme
-from migra.programmes.services import programme_create, programme_target_set
 
 pytestmark = pytest.mark.django_db
 
 DETAIL = "/app/programme/"
 EDIT = "/app/programme/edit/"
-
-
-@pytest.fixture
-def programme(small_tree: Tree) -> Programme:
-    made = programme_create(
-        actor=None,
-        name_km="គម្រោងសាកល្បង",
-        name_en="Test programme",
-        donors="European Union",
-        start_month=dt.date(2016, 1, 1),
-        end_month=dt.date(2019, 1, 1),
-        target_provinces=[small_tree["01"]],
-        target_communes=[small_tree["010201"]],
-    )
-    programme_target_set(
-        actor=None,
-        programme=made,
-        key="shgs_active",
-        label_km="ក្រុមជួយខ្លួនឯង",
-        label_en="Self-help groups active",
-        value=25,
-    )
-    made.refresh_from_db()
-    return made
 
 
 def form_data(**overrides: Any) -> dict[str, list[str]]:
