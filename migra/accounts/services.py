@@ -52,6 +52,36 @@ def _conflict() -> ConflictError:
     )
 
 
+def _update_versioned(
+    instance: Agency | User,
+    *,
+    expected_version: int,
+    new: dict[str, Any],
+    actor: User,
+    request: HttpRequest | None,
+) -> None:
+    """Compare-and-set on the version column: a stale form changes nothing.
+
+    Call inside a transaction; audits the fields that really changed.
+    """
+    model = type(instance)
+    current = model.objects.select_for_update().get(pk=instance.pk)
+    changes = {k: [getattr(current, k), v] for k, v in new.items() if getattr(current, k) != v}
+    updated = model.objects.filter(pk=instance.pk, version=expected_version).update(
+        **new, version=expected_version + 1
+    )
+    if not updated:
+        raise _conflict()
+    if changes:
+        audit_record(
+            actor=actor,
+            action=AuditAction.UPDATE,
+            target=current,
+            changes=changes,
+            request=request,
+        )
+
+
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
@@ -134,22 +164,9 @@ def agency_update(
         "is_active": is_active,
     }
     with transaction.atomic():
-        current = Agency.objects.select_for_update().get(pk=agency.pk)
-        changes = {k: [getattr(current, k), v] for k, v in new.items() if getattr(current, k) != v}
-        # Compare-and-set on the version: a stale form changes nothing.
-        updated = Agency.objects.filter(pk=agency.pk, version=expected_version).update(
-            **new, version=expected_version + 1
+        _update_versioned(
+            agency, expected_version=expected_version, new=new, actor=actor, request=request
         )
-        if not updated:
-            raise _conflict()
-        if changes:
-            audit_record(
-                actor=actor,
-                action=AuditAction.UPDATE,
-                target=current,
-                changes=changes,
-                request=request,
-            )
     agency.refresh_from_db()
     return agency
 
@@ -440,23 +457,9 @@ def user_update(
     try:
         with transaction.atomic():
             _check_unique(email=clean_email, phone=clean_phone, exclude=user.pk)
-            current = User.objects.select_for_update().get(pk=user.pk)
-            changes = {
-                k: [getattr(current, k), v] for k, v in new.items() if getattr(current, k) != v
-            }
-            updated = User.objects.filter(pk=user.pk, version=expected_version).update(
-                **new, version=expected_version + 1
+            _update_versioned(
+                user, expected_version=expected_version, new=new, actor=actor, request=request
             )
-            if not updated:
-                raise _conflict()
-            if changes:
-                audit_record(
-                    actor=actor,
-                    action=AuditAction.UPDATE,
-                    target=current,
-                    changes=changes,
-                    request=request,
-                )
     except IntegrityError:
         raise ValidationError(
             _("Another user already logs in with this email or phone number.")

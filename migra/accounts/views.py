@@ -38,6 +38,7 @@ from migra.accounts.models import User
 from migra.accounts.roles import Perm, Role
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
+from migra.config.forms import add_service_errors
 from migra.config.middleware import SUPPORTED
 
 PAGE_SIZE = 50
@@ -50,15 +51,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     ):
         return target
     return default
-
-
-def _apply_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, on the right fields where possible."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --------------------------------------------------------------------------- logging in
@@ -228,7 +220,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(password, error)
+            add_service_errors(password, error)
         else:
             from django.contrib.auth import update_session_auth_hash
 
@@ -311,7 +303,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Agency added."))
             return redirect("accounts:agency-edit", pk=agency.pk)
@@ -351,7 +343,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Agency saved."))
             return redirect("accounts:agency-list")
@@ -410,7 +402,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             link = request.build_absolute_uri(reverse("accounts:invitation-accept", args=[token]))
             return render(request, "accounts/invite_done.html", {"invited": user, "link": link})
@@ -422,16 +414,7 @@ def user_invite(request: HttpRequest) -> HttpResponse:
 def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selectors.require_perm(request, Perm.MANAGE_USERS)
     person = selectors.get_visible_or_deny(request, selectors.users_visible_to(request.user), pk)
-    form = UserEditForm(
-        request.POST or None,
-        initial={
-            "full_name": person.full_name,
-            "email": person.email or "",
-            "phone": person.phone or "",
-            "language": person.language,
-            "version": person.version,
-        },
-    )
+    form = _user_form(person, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -446,30 +429,54 @@ def user_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Saved."))
             return redirect("accounts:user-detail", pk=person.pk)
     if request.method == "GET":
         # A user's page shows their phone and email: reading it is logged.
         audit_record(actor=request.user, action=AuditAction.VIEW, target=person, request=request)
+    return _user_page(request, person, form=form)
+
+
+def _user_form(person: User, data: Any = None) -> UserEditForm:
+    return UserEditForm(
+        data,
+        initial={
+            "full_name": person.full_name,
+            "email": person.email or "",
+            "phone": person.phone or "",
+            "language": person.language,
+            "version": person.version,
+        },
+    )
+
+
+def _user_page(
+    request: HttpRequest,
+    person: User,
+    *,
+    form: UserEditForm | None = None,
+    membership_form: MembershipForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
     memberships = (
         person.memberships.select_related("agency")
         .prefetch_related("places")
         .order_by("-is_active", "agency__name_km")
     )
+    agencies = selectors.agencies_user_may_staff(request.user)
     return render(
         request,
         "accounts/user_detail.html",
         {
             "person": person,
-            "form": form,
+            "form": form or _user_form(person),
             "memberships": memberships,
-            "membership_form": MembershipForm(
-                agencies=selectors.agencies_user_may_staff(request.user)
-            ),
+            "membership_form": membership_form or MembershipForm(agencies=agencies),
             "two_factor_on": any(True for _d in devices_for_user(person, confirmed=True)),
         },
+        status=status,
     )
 
 
@@ -492,31 +499,11 @@ def membership_add(request: HttpRequest, pk: int) -> HttpResponse:
                 request=request,
             )
         except ValidationError as error:
-            _apply_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Role added."))
             return redirect("accounts:user-detail", pk=person.pk)
-    memberships = person.memberships.select_related("agency").prefetch_related("places")
-    return render(
-        request,
-        "accounts/user_detail.html",
-        {
-            "person": person,
-            "form": UserEditForm(
-                initial={
-                    "full_name": person.full_name,
-                    "email": person.email or "",
-                    "phone": person.phone or "",
-                    "language": person.language,
-                    "version": person.version,
-                }
-            ),
-            "memberships": memberships,
-            "membership_form": form,
-            "two_factor_on": any(True for _d in devices_for_user(person, confirmed=True)),
-        },
-        status=400,
-    )
+    return _user_page(request, person, membership_form=form, status=400)
 
 
 @login_required
@@ -583,7 +570,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):
-                _apply_errors(form, error)
+                add_service_errors(form, error)
             else:
                 form.add_error("password", error)
         else:

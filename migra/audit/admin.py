@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from migra.audit.models import AuditEvent
+from migra.audit.verify import HASHED_FIELDS
 
 
 @admin.register(AuditEvent)
@@ -17,22 +18,7 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     search_fields = ("actor_label", "object_type", "object_id", "object_label")
     ordering = ("-seq",)
     show_full_result_count = False  # a full count of millions of rows is slow
-    readonly_fields = (
-        "seq",
-        "at",
-        "actor_id",
-        "actor_label",
-        "action",
-        "object_type",
-        "object_id",
-        "object_label",
-        "changes",
-        "ip",
-        "user_agent",
-        "path",
-        "prev_hash",
-        "hash",
-    )
+    readonly_fields = (*HASHED_FIELDS, "hash")
     fields = readonly_fields
 
     def has_add_permission(self, request: HttpRequest) -> bool:

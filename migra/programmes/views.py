@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from migra.accounts.roles import Perm
 from migra.accounts.selectors import require_perm, user_has_perm
+from migra.config.forms import add_service_errors
 from migra.places.selectors import with_ancestors
 from migra.programmes.forms import ProgrammeForm, TargetForm
 from migra.programmes.models import Programme
@@ -57,12 +58,6 @@ def _initial(programme: Programme) -> dict[str, object]:
     }
 
 
-def _add_service_errors(form: ProgrammeForm | TargetForm, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        for message in messages_:
-            form.add_error(field if field in form.fields else None, message)
-
-
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def edit(request: HttpRequest) -> HttpResponse:
@@ -97,7 +92,7 @@ def edit(request: HttpRequest) -> HttpResponse:
         except ProgrammeConflict as conflict:
             form.add_error(None, str(conflict))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The programme was saved."))
             return HttpResponseRedirect(reverse("programmes:detail"))
@@ -164,7 +159,7 @@ def targets(request: HttpRequest) -> HttpResponse:
             except ProgrammeConflict as conflict:
                 sent.add_error(None, str(conflict))
             except ValidationError as error:
-                _add_service_errors(sent, error)
+                add_service_errors(sent, error)
             else:
                 messages.success(request, _("The target was saved."))
                 return HttpResponseRedirect(reverse("programmes:targets"))
