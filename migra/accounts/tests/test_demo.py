@@ -9,6 +9,7 @@ from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from migra.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+from migra.accounts.management.commands.demo import _as_typed
 from migra.accounts.models import Agency, Membership, User
 from migra.accounts.roles import TWO_FACTOR_ROLES, Role
 from migra.audit.verify import verify_chain
@@ -25,7 +26,7 @@ def test_demo_creates_everything_once(capsys):  # type: ignore[no-untyped-def]
     assert Agency.objects.count() == 17
     out = capsys.readouterr().out
     for spec in DEMO_USERS:
-        assert spec.login in out
+        assert _as_typed(spec.login) in out
     assert DEMO_PASSWORD in out
     assert verify_chain().ok
 

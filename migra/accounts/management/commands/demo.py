@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import phonenumbers
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -30,8 +31,17 @@ class Command(BaseCommand):
         users = demo_ensure()
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD})")
-        width = max(len(spec.login) for spec, _ in users)
-        for spec, needs_2fa in users:
+        logins = [(_as_typed(spec.login), spec, needs_2fa) for spec, needs_2fa in users]
+        width = max(len(login) for login, _, _ in logins)
+        for login, spec, needs_2fa in logins:
             note = "  (sets up two-step login at first login)" if needs_2fa else ""
-            self.stdout.write(f"  {spec.login.ljust(width)}  {Role(spec.role).label}{note}")
+            self.stdout.write(f"  {login.ljust(width)}  {Role(spec.role).label}{note}")
         self.stdout.write("")
+
+
+def _as_typed(login: str) -> str:
+    """Phone numbers as a Cambodian types them (012 345 601); emails as they are."""
+    if "@" in login:
+        return login
+    number = phonenumbers.parse(login, "KH")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
