@@ -15,7 +15,8 @@ text) and idempotent. In order it:
    U+2060, BOM U+FEFF, SOFT HYPHEN U+00AD and the Khmer inherent vowels U+17B4/U+17B5;
    ZWJ U+200D too, except directly after an emoji (👩‍👩‍👧 keeps its joiners);
    replaces deprecated Khmer characters with their recommended spelling:
-   U+17A3 → U+17A2, U+17A4 → U+17A2 U+17B6, U+17D8 BEYYAL → "។ល។" (U+17D4 U+179B U+17D4);
+   U+17A3 → U+17A2, U+17A4 → U+17A2 U+17B6, U+17D8 BEYYAL (discouraged) → "។ល។"
+   (U+17D4 U+179B U+17D4, "etc.");
 3. applies Unicode NFC;
 4. puts every Khmer syllable cluster into the order of Unicode Technical Note #61
    (base, robat, subscripts with coeng-RO last, register shifter, vowel, signs, finals),
@@ -91,13 +92,37 @@ def _special_replacement(match: re.Match[str]) -> str:
     return _REPLACEMENTS[match.group()]
 
 
+_ZWJ = "\u200d"
+_ZWJ_OUTSIDE_EMOJI = re.compile(f"(?<![\U0001f000-\U0001faff\ufe0f\u20e3]){_ZWJ}")
+_DELETE_OR_REPLACE = [(char, new) for char, new in _REPLACEMENTS.items() if char != _ZWJ]
+
+
+def _replace_specials(text: str) -> str:
+    """_SPECIAL.sub(_special_replacement, text), done with str.replace (much faster).
+
+    The joiner goes first, so that its neighbour is judged before anything is removed.
+    """
+    if _ZWJ in text:
+        text = _ZWJ_OUTSIDE_EMOJI.sub("", text)
+    for char, new in _DELETE_OR_REPLACE:
+        if char in text:
+            text = text.replace(char, new)
+    return text
+
+
 def _has_special(text: str) -> bool:
     return any(char in text for char in _REPLACEMENTS)  # a few fast scans beat a regex
 
 
 def _has_deprecated_khmer(text: str) -> bool:
     """The characters of _REPLACEMENTS that str.isprintable() does not rule out."""
-    return any(char in text for char in "\u17a3\u17a4\u17b4\u17b5\u17d8")
+    return (
+        "\u17a3" in text
+        or "\u17a4" in text
+        or "\u17b4" in text
+        or "\u17b5" in text
+        or "\u17d8" in text
+    )
 
 
 # --------------------------------------------------------------------------- 4. clusters
@@ -131,23 +156,34 @@ _MARK_RUN = re.compile(f"(?:[{K.MARKS}]|{K.COENG}[{K.BASE}]?)*")
 # quickly; together they find every cluster that _fix_cluster would change (the tests
 # check this against fixing every cluster). False alarms only cost time.
 _MARKS_BUT_ROBAT = "\u17b6-\u17cb\u17cd-\u17d1\u17d3\u17dd"
+_SIGNS_SHIFTERS_ROBAT = "\u17c6-\u17d1\u17d3\u17dd"
 _DETECTORS = (
-    # at a coeng: a mark or a coeng before it, coeng RO before it, a robat or DA after it
-    # (DA renders like TA), or the same subscript twice
+    # At a coeng: a mark or a coeng before it, coeng RO before it, a robat or DA after it
+    # (DA renders like TA), or the same subscript twice.
     f"{K.COENG}(?:(?<=[{_MARKS_BUT_ROBAT}{K.COENG}]{K.COENG})|(?<={K.COENG}{K.RO}{K.COENG})"
     f"|[\u178a{K.ROBAT}]|[{K.BASE}]{K.ROBAT}|(?P<sub>[{K.BASE}])(?={K.COENG}(?P=sub)))",
-    f"{K.ROBAT}(?<![{K.BASE}]{K.ROBAT})",  # a robat after a mark (after a subscript: above)
-    f"[{K.SHIFTERS}](?<=[{_MARKS_BUT_ROBAT}][{K.SHIFTERS}])",  # a shifter after a mark
+    # A vowel after a vowel, a sign or a final.
     f"[{K.VOWELS}](?<=[\u17b6-\u17c8\u17cb\u17cd-\u17d1\u17d3\u17dd][{K.VOWELS}])",
-    f"[{K.SIGNS}](?:(?<=[{K.FINALS}][{K.SIGNS}])|(?<=\u17bb[\u17d0\u17dd]))",
-    "(?P<sign>[\u17c6-\u17c8\u17cb-\u17d1\u17d3\u17dd])(?P=sign)",  # a doubled sign
+    # At a sign, final, shifter or robat: the same mark twice, a shifter after a mark, a
+    # robat after anything but a base, a sign after a final, samyok sannya or atthacan
+    # after -u.
+    f"(?P<mark>[{_SIGNS_SHIFTERS_ROBAT}])(?:(?=(?P=mark))"
+    f"|(?<=[{_MARKS_BUT_ROBAT}][{K.SHIFTERS}])"
+    f"|(?<=[^{K.BASE}]{K.ROBAT})"
+    f"|(?<=[{K.FINALS}][{K.SIGNS}])"
+    f"|(?<=\u17bb[\u17d0\u17dd]))",
 )
 _DETECTOR_PATTERNS = tuple(re.compile(pattern) for pattern in _DETECTORS)
 _SUSPECT = re.compile("|".join(_DETECTORS))
 
 
+_COENG_DETECTOR, _VOWEL_DETECTOR, _SIGN_DETECTOR = _DETECTOR_PATTERNS
+
+
 def _suspect(text: str) -> bool:
-    return any(pattern.search(text) is not None for pattern in _DETECTOR_PATTERNS)
+    return bool(
+        _COENG_DETECTOR.search(text) or _VOWEL_DETECTOR.search(text) or _SIGN_DETECTOR.search(text)
+    )
 
 
 _COENGS = re.compile(f"{K.COENG}{{2,}}")
@@ -315,14 +351,14 @@ def normalize(text: str) -> str:
     if not printable and _has_surrogate(text):
         text = _SURROGATE_UNIT.sub(_surrogate_replacement, text)
     if _has_special(text) if not printable else _has_deprecated_khmer(text):
-        text = _SPECIAL.sub(_special_replacement, text)
+        text = _replace_specials(text)
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     if _suspect(text):
         edits = list(_khmer_edits(text))
         if edits:
             text = _apply(text, edits)
-    if _needs_space_collapse(text, printable=printable):
+    if not printable or _needs_space_collapse(text, printable=True):
         text = " ".join(text.split())
     if K.LEK_TOO in text:
         text = _lek_too(text)
