@@ -62,7 +62,7 @@ def _month(value: Any, *, field: str) -> dt.date:
     if not FIRST_YEAR <= value.year <= LAST_YEAR:
         raise ValidationError(
             {
-                field: _("Give a month between %(first)d and %(last)d.")
+                field: _("Give a month in the years %(first)d to %(last)d.")
                 % {"first": FIRST_YEAR, "last": LAST_YEAR}
             },
             code="invalid",
