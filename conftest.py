@@ -61,3 +61,16 @@ def _no_network() -> Iterator[None]:
     finally:
         socket.socket.connect = _real_connect  # type: ignore[method-assign]
         socket.socket.connect_ex = _real_connect_ex  # type: ignore[method-assign]
+
+
+@pytest.fixture(autouse=True)
+def _messages_in_english() -> Iterator[None]:
+    """Outside a request, code runs in English so tests can compare message texts.
+
+    Requests still choose their language as in production (a user's preference, then
+    the cookie, then Khmer); tests of Khmer output ask for it explicitly.
+    """
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

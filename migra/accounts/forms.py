@@ -81,7 +81,8 @@ class AgencyForm(forms.Form):
         kinds=[PlaceKind.PROVINCE, PlaceKind.COUNTRY, PlaceKind.REGION],
         required=False,
         help_text=_(
-            "For provincial bodies, their province; for authorities abroad, their country or province."
+            "For provincial bodies, their province; "
+            "for authorities abroad, their country or province."
         ),
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)

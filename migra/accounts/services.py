@@ -476,10 +476,9 @@ def _set_active(*, actor: User, user: User, active: bool, request: HttpRequest |
     with transaction.atomic():
         user.is_active = active
         user.deactivated_at = None if active else timezone.now()
+        # No session sweep needed: the auth backend refuses inactive users on their next
+        # request (ModelBackend.get_user), which logs them out everywhere at once.
         user.save(update_fields=["is_active", "deactivated_at"])
-        if not active:
-            # End every open session of the user at once.
-            _end_sessions_of(user)
         audit_record(
             actor=actor,
             action=AuditAction.UPDATE,
@@ -488,15 +487,6 @@ def _set_active(*, actor: User, user: User, active: bool, request: HttpRequest |
             request=request,
         )
     return user
-
-
-def _end_sessions_of(user: User) -> None:
-    from django.contrib.sessions.models import Session
-
-    key = str(user.pk)
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if session.get_decoded().get("_auth_user_id") == key:
-            session.delete()
 
 
 def user_deactivate(*, actor: User, user: User, request: HttpRequest | None = None) -> User:

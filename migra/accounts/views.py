@@ -109,7 +109,13 @@ def _not_throttled(form: Form, devices: list[Any]) -> bool:
     """After wrong codes, django-otp makes a person wait; say so instead of 'wrong code'."""
     if all(device.verify_is_allowed()[0] for device in devices):
         return True
-    form.add_error("token", _("You typed wrong codes. Wait a minute, then type the newest code."))
+    form.add_error(
+        "token",
+        ValidationError(
+            _("You typed wrong codes. Wait a minute, then type the newest code."),
+            code="throttled",
+        ),
+    )
     return False
 
 

@@ -154,7 +154,8 @@ def test_stale_edit_is_refused_and_changes_nothing(cast, as_user):  # type: igno
         {**form, "full_name": "Carol B", "version": carol.version},
     )
     assert second.status_code == 200
-    assert "changed this record" in str(second.context["form"].non_field_errors())
+    [error] = second.context["form"].non_field_errors().as_data()
+    assert error.code == "conflict"
     carol.refresh_from_db()
     assert carol.full_name == "Carol A"
 

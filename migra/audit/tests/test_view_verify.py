@@ -40,6 +40,8 @@ def test_a_broken_chain(lena: User) -> None:
     record_events(7)
     drop_guards()
     AuditEvent.objects.filter(seq=3).update(object_id="forged")
+    lena.language = "en"  # the message's wording is checked below
+    lena.save(update_fields=["language"])
     client = verified_client(lena)
 
     response = client.post(reverse("audit:verify"))

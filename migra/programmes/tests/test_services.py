@@ -84,7 +84,11 @@ def test_create_saves_places_and_audits(small_tree: Tree, people: Any) -> None:
             "start_month",
             "Give a month, for example 2016-01.",
         ),
-        ({"start_month": dt.date(1, 1, 1)}, "start_month", "Give a month in the years 1990 to 2100."),
+        (
+            {"start_month": dt.date(1, 1, 1)},
+            "start_month",
+            "Give a month in the years 1990 to 2100.",
+        ),
         ({"name_km": "   "}, "name_km", "This field is required."),
         ({"name_km": None}, "name_km", "This field is required."),
         ({"name_en": 42}, "name_en", "This must be text."),
