@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate
+from django.db.models.fields import BLANK_CHOICE_DASH
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -104,7 +105,8 @@ class ScopeFormMixin(forms.Form):
 
 class MembershipForm(ScopeFormMixin):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=Agency.objects.none())
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    # No default: giving someone a role, above all an admin one, must be a choice.
+    role = forms.ChoiceField(label=_("Role"), choices=[*BLANK_CHOICE_DASH, *Role.choices])
 
     field_order = ["agency", "role", "all_places", "places"]
 
