@@ -33,6 +33,7 @@ from migra.accounts.selectors import (
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
 from migra.places.models import Place, PlaceKind
+from migra.search.services import search_index_upsert
 
 INVITATION_DAYS = 7
 SCOPE_PLACE_KINDS = (PlaceKind.PROVINCE, PlaceKind.DISTRICT, PlaceKind.COMMUNE)
@@ -133,6 +134,7 @@ def agency_create(
             changes={"kind": kind, "name_km": agency.name_km, "name_en": agency.name_en},
             request=request,
         )
+        search_index_upsert(doc_type="agency", obj=agency)
     return agency
 
 
@@ -167,6 +169,8 @@ def agency_update(
         _update_versioned(
             agency, expected_version=expected_version, new=new, actor=actor, request=request
         )
+        agency.refresh_from_db()
+        search_index_upsert(doc_type="agency", obj=agency)
     agency.refresh_from_db()
     return agency
 

@@ -150,4 +150,8 @@ def gazetteer_load(
                     "unchanged": result.unchanged,
                 },
             )
+            # Places are searchable (migra.search): index them again, in the worker.
+            from migra.search.tasks import search_rebuild_task
+
+            transaction.on_commit(lambda: search_rebuild_task.enqueue(doc_types=["place"]))
     return result

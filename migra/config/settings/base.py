@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "migra.places",
     "migra.programmes",
     "migra.site",
+    "migra.search",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,248 @@
+"""Matching: one search, two backends chosen by the database, the same results.
+
+A document matches a query in one of three tiers, tried in order:
+
+0. whole words: every word of the query is a word of the document — or, for a query
+   that may be a name, every typed word's name keys meet the document's (blind) keys;
+1. prefix: every typed word begins a word of the document (a compound typed as one
+   chunk: its words, the last one as a prefix);
+2. substring: every typed word is inside a word of the document.
+
+Within a tier, the most recently indexed document first (the largest id). Each tier
+is one query, ordered by id and limited, that skips what earlier tiers found; so a
+page costs at most three indexed queries.
+
+SQLite: FTS5 (`search_fts`, tokenizer unicode61 with the Khmer, Thai, Lao and Myanmar
+blocks as token characters, over the already-segmented words; `search_trgm`,
+tokenizer trigram, for substrings of three characters or more; LIKE, bounded by the
+LIMIT, for shorter ones). PostgreSQL: tsvectors built from the words as they are
+(`array_to_tsvector`, no parser) with GIN indexes, and a pg_trgm GIN index for LIKE.
+Both compare exact strings, so they agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import connection
+from django.db.models import Q
+
+from migra.search.models import SearchDocument
+from migra.search.tokens import Query
+
+WHOLE, PREFIX, SUBSTRING = 0, 1, 2
+MAX_LIMIT = 200
+MIN_TRIGRAM = 3  # shorter substrings are found by a bounded LIKE
+MIN_PREFIX = 2  # a one-character prefix is a substring search
+
+TABLE = SearchDocument._meta.db_table
+
+
+@dataclass(frozen=True)
+class Hit:
+    id: int
+    tier: int
+
+
+def _where_sql(where: Q) -> tuple[str, list[Any]] | None:
+    """The filter as SQL over the document table (None: nothing can match)."""
+    query = SearchDocument.objects.filter(where).query
+    compiler = query.get_compiler(connection=connection)
+    try:
+        sql, params = query.where.as_sql(compiler, connection)
+    except EmptyResultSet:
+        return None
+    except FullResultSet:
+        return "1=1", []
+    return (sql or "1=1"), list(params)
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+def _fts_phrase(word: str) -> str:
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _fts_whole(query: Query) -> str | None:
+    if not query.tokens:
+        return None
+    return "body_tokens : (" + " AND ".join(_fts_phrase(t) for t in query.tokens) + ")"
+
+
+def _fts_names(query: Query) -> str | None:
+    if not query.is_name_query:
+        return None
+    readings = [
+        "("
+        + " AND ".join("(" + " OR ".join(_fts_phrase(h) for h in word) + ")" for word in reading)
+        + ")"
+        for reading in query.name_readings
+    ]
+    return "name_keys : (" + " OR ".join(readings) + ")"
+
+
+def _fts_prefix(query: Query) -> str | None:
+    groups = []
+    for chunk in query.chunks:
+        if len(chunk.text) < MIN_PREFIX:
+            return None
+        options = [_fts_phrase(chunk.text) + "*"]
+        if len(chunk.tokens) > 1 or chunk.tokens[0] != chunk.text:
+            *head, last = chunk.tokens
+            if len(last) >= MIN_PREFIX:
+                words = [_fts_phrase(t) for t in head] + [_fts_phrase(last) + "*"]
+                options.append("(" + " AND ".join(words) + ")")
+        groups.append("(" + " OR ".join(options) + ")")
+    return "body_tokens : (" + " AND ".join(groups) + ")" if groups else None
+
+
+def _sqlite_fts(
+    table: str, match: str, where: tuple[str, list[Any]], exclude: Sequence[int], limit: int
+) -> list[int]:
+    where_sql, where_params = where
+    skip = ""
+    if exclude:
+        skip = f" AND {TABLE}.id NOT IN ({', '.join(['%s'] * len(exclude))})"
+    sql = (
+        f"SELECT {TABLE}.id FROM {table} JOIN {TABLE} ON {TABLE}.id = {table}.rowid "  # noqa: S608 - fixed names
+        f"WHERE {table} MATCH %s AND ({where_sql}){skip} "
+        f"ORDER BY {table}.rowid DESC LIMIT %s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [match, *where_params, *exclude, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _plain(
+    conditions: list[str],
+    params: list[Any],
+    where: tuple[str, list[Any]],
+    exclude: Sequence[int],
+    limit: int,
+) -> list[int]:
+    where_sql, where_params = where
+    parts = [f"({where_sql})", *conditions]
+    if exclude:
+        parts.append(f"id NOT IN ({', '.join(['%s'] * len(exclude))})")
+    sql = f"SELECT id FROM {TABLE} WHERE {' AND '.join(parts)} ORDER BY id DESC LIMIT %s"  # noqa: S608 - fixed names
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*where_params, *params, *exclude, limit])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _sqlite_tier(
+    tier: int, query: Query, where: tuple[str, list[Any]], exclude: list[int], limit: int
+) -> list[int]:
+    if tier == WHOLE:
+        options = [m for m in (_fts_whole(query), _fts_names(query)) if m]
+        if not options:
+            return []
+        match = " OR ".join(f"({m})" for m in options)
+        return _sqlite_fts("search_fts", match, where, exclude, limit)
+    if tier == PREFIX:
+        prefix = _fts_prefix(query)
+        return _sqlite_fts("search_fts", prefix, where, exclude, limit) if prefix else []
+    long = [c.text for c in query.chunks if len(c.text) >= MIN_TRIGRAM]
+    short = [c.text for c in query.chunks if len(c.text) < MIN_TRIGRAM]
+    if long and not short:
+        match = " AND ".join(_fts_phrase(t) for t in long)
+        return _sqlite_fts("search_trgm", match, where, exclude, limit)
+    conditions = [f"{TABLE}.body_tokens LIKE %s" for _ in query.chunks]
+    params: list[Any] = [f"%{c.text}%" for c in query.chunks]
+    return _plain(conditions, params, where, exclude, limit)
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _ts_word(word: str, prefix: bool = False) -> str:
+    quoted = "'" + word.replace("\\", "\\\\").replace("'", "''") + "'"
+    return quoted + (":*" if prefix else "")
+
+
+def _ts_whole(query: Query) -> str | None:
+    return " & ".join(_ts_word(t) for t in query.tokens) or None
+
+
+def _ts_names(query: Query) -> str | None:
+    if not query.is_name_query:
+        return None
+    return " | ".join(
+        "("
+        + " & ".join("(" + " | ".join(_ts_word(h) for h in word) + ")" for word in reading)
+        + ")"
+        for reading in query.name_readings
+    )
+
+
+def _ts_prefix(query: Query) -> str | None:
+    groups = []
+    for chunk in query.chunks:
+        if len(chunk.text) < MIN_PREFIX:
+            return None
+        options = [_ts_word(chunk.text, prefix=True)]
+        if len(chunk.tokens) > 1 or chunk.tokens[0] != chunk.text:
+            *head, last = chunk.tokens
+            if len(last) >= MIN_PREFIX:
+                words = [_ts_word(t) for t in head] + [_ts_word(last, prefix=True)]
+                options.append("(" + " & ".join(words) + ")")
+        groups.append("(" + " | ".join(options) + ")")
+    return " & ".join(groups) or None
+
+
+def _postgres_tier(
+    tier: int, query: Query, where: tuple[str, list[Any]], exclude: list[int], limit: int
+) -> list[int]:
+    conditions: list[str] = []
+    params: list[Any] = []
+    if tier == WHOLE:
+        options = []
+        whole = _ts_whole(query)
+        if whole:
+            options.append("body_tsv @@ %s::tsquery")
+            params.append(whole)
+        names = _ts_names(query)
+        if names:
+            options.append("name_tsv @@ %s::tsquery")
+            params.append(names)
+        if not options:
+            return []
+        conditions.append("(" + " OR ".join(options) + ")")
+    elif tier == PREFIX:
+        prefix = _ts_prefix(query)
+        if not prefix:
+            return []
+        conditions.append("body_tsv @@ %s::tsquery")
+        params.append(prefix)
+    else:
+        for chunk in query.chunks:
+            conditions.append("body_tokens LIKE %s")
+            params.append(f"%{chunk.text}%")
+    return _plain(conditions, params, where, exclude, limit)
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def match(query: Query, where: Q, *, limit: int = 20) -> list[Hit]:
+    """Documents matching the query among those the filter allows, best first."""
+    limit = max(1, min(int(limit), MAX_LIMIT))
+    if query.is_empty:
+        return []
+    compiled = _where_sql(where)
+    if compiled is None:
+        return []
+    tier_query = _sqlite_tier if connection.vendor == "sqlite" else _postgres_tier
+    hits: list[Hit] = []
+    found: list[int] = []
+    for tier in (WHOLE, PREFIX, SUBSTRING):
+        ids = tier_query(tier, query, compiled, found, limit - len(hits))
+        hits.extend(Hit(id=i, tier=tier) for i in ids)
+        found.extend(ids)
+        if len(hits) >= limit:
+            break
+    return hits
