@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from migra.config.fields import EncryptedTextField
+
 
 class WorkerHeartbeat(models.Model):
     """Each running worker updates its row every few seconds; /healthz reads them."""
@@ -17,3 +19,25 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} @ {self.hostname}"
+
+
+class KeyCheck(models.Model):
+    """A single row that ties the database to its encryption key (docs/encryption.md).
+
+    `check_value` is a known text encrypted with the key: if the configured key ring
+    cannot decrypt it, the key does not belong to this database and Migra refuses to
+    run. `blind_index_key` pins the secret behind every blind index, so rotating the
+    encryption key (which re-encrypts this row like any other) leaves them valid.
+    Written by migra.config.encryption; never edit or delete it by hand.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    check_value = EncryptedTextField(context="platform.keycheck.check_value")
+    blind_index_key = EncryptedTextField(context="platform.keycheck.blind_index_key")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("encryption key check")
+
+    def __str__(self) -> str:
+        return "encryption key check"

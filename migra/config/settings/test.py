@@ -24,6 +24,8 @@ ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 INSTALLED_APPS = [*INSTALLED_APPS, "migra.accounts.tests.scoped_app"]  # noqa: F405
 # Test-only searchable types (a story, a person) proving the search index.
 INSTALLED_APPS += ["migra.search.tests.searchable_app"]
+# A test-only model with encrypted fields (migra.config.fields) on both databases.
+INSTALLED_APPS += ["migra.config.tests.crypto_app"]
 
 # Django would test SQLite in a shared in-memory database, whose locking differs from
 # the real thing (writers fail with "table is locked" instead of waiting). Test in a

@@ -27,6 +27,7 @@ from migra.config.models import WorkerHeartbeat
 from migra.config.tasks import sweep_worker_heartbeats
 from migra.config.tests import probe_tasks
 from migra.config.worker import Heartbeat, WorkerProcess
+from migra.lib.keys import new_encryption_key
 
 DATABASE_QUEUE = override_settings(
     TASKS={
@@ -194,8 +195,14 @@ def test_worker_refuses_bad_options(arguments: list[str]) -> None:
 # --------------------------------------------------------------------------- real processes
 
 
+# One encryption key for the template database and its copies: each test has its own
+# MIGRA_VAR_DIR, and a key generated there would not match the copied database.
+ENCRYPTION_KEY = new_encryption_key()
+
+
 def _environment(tmp_path: Path, database: Path) -> dict[str, str]:
     return {
+        "MIGRA_ENCRYPTION_KEY": ENCRYPTION_KEY,
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
         "DEBUG": "true",
