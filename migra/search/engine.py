@@ -10,7 +10,8 @@ A document matches a query in one of three tiers, tried in order:
 
 Within a tier, the most recently indexed document first (the largest id). Each tier
 is one query, ordered by id and limited, that skips what earlier tiers found; so a
-page costs at most three indexed queries.
+page costs at most three indexed queries (on PostgreSQL each in two steps, see
+`_postgres_newest`).
 
 SQLite: FTS5 (`search_fts`, tokenizer unicode61 with the Khmer, Thai, Lao and Myanmar
 blocks as token characters, over the already-segmented words; `search_trgm`,
@@ -27,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, FullResultSet
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Q
 
 from migra.search.models import SearchDocument
@@ -37,6 +38,7 @@ WHOLE, PREFIX, SUBSTRING = 0, 1, 2
 MAX_LIMIT = 200
 MIN_TRIGRAM = 3  # shorter substrings are found by a bounded LIKE
 MIN_PREFIX = 2  # a one-character prefix is a substring search
+WINDOW = 1000  # PostgreSQL: newest rows walked before the indexes are used
 
 TABLE = SearchDocument._meta.db_table
 
@@ -199,6 +201,7 @@ def _postgres_tier(
 ) -> list[int]:
     conditions: list[str] = []
     params: list[Any] = []
+    indexed = True  # can an index find the rows the conditions select?
     if tier == WHOLE:
         options = []
         whole = _ts_whole(query)
@@ -222,7 +225,91 @@ def _postgres_tier(
         for chunk in query.chunks:
             conditions.append("body_tokens LIKE %s")
             params.append(f"%{chunk.text}%")
-    return _plain(conditions, params, where, exclude, limit)
+        # pg_trgm finds no trigram in a pattern shorter than three characters
+        indexed = any(len(c.text) >= MIN_TRIGRAM for c in query.chunks)
+    return _postgres_newest(conditions, params, where, exclude, limit, indexed=indexed)
+
+
+def _postgres_newest(
+    conditions: list[str],
+    params: list[Any],
+    where: tuple[str, list[Any]],
+    exclude: Sequence[int],
+    limit: int,
+    *,
+    indexed: bool,
+) -> list[int]:
+    """The newest `limit` rows in reach matching the conditions, in two steps whose
+    union is exactly the plain "WHERE … ORDER BY id DESC LIMIT n" (docs/search.md).
+
+    PostgreSQL's estimates for these conditions (words missing from the statistics,
+    LIKE over Khmer trigrams, the ORed name keys, a narrow permission filter) are often
+    far off, and it then either walks the primary key backwards through the whole
+    table for a rare word or builds a bitmap of most of the table for a common one and
+    sorts it. So:
+
+    1. take the newest WINDOW rows in reach, by id from an index alone (the primary
+       key, or (agency_id, id) for a user scoped to an agency), and test each against
+       the conditions, stopping at `limit` matches: a common word or fragment is
+       answered here, from a few rows;
+    2. if that found fewer, the matches are rare (fewer than `limit` in WINDOW rows):
+       the rows below the window are found through the GIN index of the conditions (a
+       bitmap scan: plain index scans, i.e. the primary-key walk, and JIT are off for
+       that one statement; the permission filter is tested on the rows found, not
+       through its own indexes), and the few found are sorted.
+
+    A LIKE of fewer than three characters has no index (no trigram): step 2 is then
+    the plain walk, stopped by the LIMIT.
+    """
+    where_sql, where_params = where
+    scope = f"({where_sql})"
+    scope_params = [*where_params]
+    if exclude:
+        scope += f" AND {TABLE}.id NOT IN ({', '.join(['%s'] * len(exclude))})"
+        scope_params.extend(exclude)
+    matches = " AND ".join(conditions)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT recent.id FROM (SELECT id FROM {TABLE} WHERE {scope} "  # noqa: S608 - fixed names
+            f"ORDER BY id DESC LIMIT %s) AS recent "
+            f"WHERE (SELECT {matches} FROM {TABLE} AS doc WHERE doc.id = recent.id) "
+            "ORDER BY recent.id DESC LIMIT %s",
+            [*scope_params, WINDOW, *params, limit],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+        if len(found) >= limit:
+            return found
+        cursor.execute(
+            f"SELECT id FROM {TABLE} WHERE {scope} ORDER BY id DESC OFFSET %s LIMIT 1",  # noqa: S608 - fixed names
+            [*scope_params, WINDOW - 1],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return found  # the window held every row in reach
+        # Rows written since step 1 move the window up: skip what step 1 found.
+        # With an index for the conditions, the permission filter is a plain test on
+        # the rows it finds (left indexable, PostgreSQL builds bitmaps of a whole agency
+        # or province for it); without, it may guide the walk (agency_id, id).
+        reach = f"({scope}) IS TRUE" if indexed else scope
+        below = f"{reach} AND {matches} AND {TABLE}.id < %s"
+        below_params = [*scope_params, *params, row[0]]
+        if found:
+            below += f" AND {TABLE}.id NOT IN ({', '.join(['%s'] * len(found))})"
+            below_params.extend(found)
+        if indexed:
+            cursor.execute(
+                "SELECT set_config('enable_indexscan', 'off', true), set_config('jit', 'off', true)"
+            )
+        cursor.execute(
+            f"SELECT id FROM {TABLE} WHERE {below} ORDER BY id DESC LIMIT %s",  # noqa: S608 - fixed names
+            [*below_params, limit - len(found)],
+        )
+        found.extend(row[0] for row in cursor.fetchall())
+        if indexed:
+            # SET LOCAL outlives a released savepoint: give an outer transaction back
+            # its settings.
+            cursor.execute("RESET enable_indexscan; RESET jit")
+    return found
 
 
 # --------------------------------------------------------------------------- entry point
