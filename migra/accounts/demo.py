@@ -201,4 +201,7 @@ def demo_ensure() -> list[tuple[DemoUser, bool]]:
         agencies = {spec.key: _ensure_agency(spec) for spec in _demo_agencies()}
         for spec in DEMO_USERS:
             _ensure_user(spec, agencies[spec.agency])
+        from migra.people.demo import demo_people_ensure
+
+        demo_people_ensure()
     return [(spec, spec.role in TWO_FACTOR_ROLES) for spec in DEMO_USERS]

@@ -24,6 +24,7 @@ class NavItem:
 NAV_ITEMS = [
     NavItem("accounts:home", _("Home"), None),
     NavItem("programmes:detail", _("Programme"), Perm.VIEW_PROGRAMME),
+    NavItem("people:list", _("People"), Perm.VIEW_PEOPLE),
     NavItem("places:browse", _("Places"), Perm.VIEW_PLACES),
     NavItem("accounts:agency-list", _("Agencies"), Perm.MANAGE_AGENCIES),
     NavItem("accounts:user-list", _("Users"), Perm.MANAGE_USERS),

@@ -15,6 +15,7 @@ urlpatterns = [
     path("app/programme/", include("migra.programmes.urls")),
     path("app/audit/", include("migra.audit.urls")),
     path("app/search/", include("migra.search.urls")),
+    path("app/people/", include("migra.people.urls")),
     path("api/v1/", include("migra.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

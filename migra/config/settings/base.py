@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "migra.programmes",
     "migra.site",
     "migra.search",
+    "migra.people",
 ]
 
 MIDDLEWARE = [
