@@ -32,7 +32,7 @@ from migra.people.identity import (
     phone_e164,
     phone_index,
 )
-from migra.people.models import Consent, ConsentPurpose, Person, PersonKey
+from migra.people.models import Consent, ConsentPurpose, Person, PersonKey, PersonMerge
 
 # Candidate lookup decrypts at most this many persons (those sharing most keys).
 MAX_CANDIDATES = 50
@@ -69,6 +69,15 @@ def may_manage(user: Any, person: Person) -> bool:
 
 def may_supervise(user: Any, person: Person) -> bool:
     return persons_supervised_by(user).filter(pk=person.pk).exists()
+
+
+def merge_undoable_by(user: Any, merge_pk: int) -> PersonMerge | None:
+    """A merge the supervisor may undo: both persons within their supervision, else None."""
+    merge = PersonMerge.objects.select_related("source", "target").filter(pk=merge_pk).first()
+    if merge is None:
+        return None
+    supervised = persons_supervised_by(user).filter(pk__in=[merge.source_id, merge.target_id])
+    return merge if supervised.count() == 2 else None
 
 
 def may_supervise_anyone(user: Any) -> bool:

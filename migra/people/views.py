@@ -28,6 +28,7 @@ from migra.people.models import Consent, HouseholdMember, Person, PersonMerge, V
 from migra.people.selectors import (
     may_manage,
     may_supervise,
+    merge_undoable_by,
     person_access_log,
     person_candidates,
     person_get_for_user,
@@ -495,9 +496,9 @@ def person_merge(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def merge_undo(request: HttpRequest, merge_pk: int) -> HttpResponse:
     require_perm(request, Perm.SUPERVISE_CASES)
-    merge = PersonMerge.objects.select_related("source", "target").filter(pk=merge_pk).first()
+    merge = merge_undoable_by(request.user, merge_pk)
     if merge is None:
-        return HttpResponse(status=404)
+        raise deny(request, request.user, reason="no merge to undo within the user's scope")
     try:
         services.person_unmerge(actor=request.user, merge=merge, request=request)  # type: ignore[arg-type]
     except ValidationError as error:

@@ -151,3 +151,25 @@ def test_unmerge_after_the_survivor_was_edited(cast, pair, supervisor):
     assert names_b == ["Sok Chanta"]
     assert docs_b == ["N1234567"] and docs_a == []
     assert sorted(names_a) == sorted(["សុខ ចាន់ធា", "Sok Chantha"])
+
+
+def test_undo_page_refuses_a_merge_outside_the_supervisors_places(cast, pair, supervisor, as_user):
+    """Another agency's supervisor can neither see nor undo the merge: 403, logged, no change."""
+    from migra.accounts.models import Agency, Membership, User
+    from migra.accounts.roles import AgencyKind, Role
+    from migra.audit.models import AuditAction, AuditEvent
+
+    a, b = pair
+    person_merge(actor=supervisor, source=b, target=a)
+    merge = PersonMerge.objects.get()
+    legal = Agency.objects.create(name_km="ច្បាប់២", name_en="Legal 2", kind=AgencyKind.PARTNER_NGO)
+    outsider = User.objects.create_user(email="out@example.org", password="x" * 12, full_name="Out")
+    Membership.objects.create(
+        user=outsider, agency=legal, role=Role.CASE_SUPERVISOR, all_places=True
+    )
+    for pk in (merge.pk, 999999):
+        response = as_user(outsider).post(f"/app/people/merges/{pk}/undo/")
+        assert response.status_code == 403
+    b.refresh_from_db()
+    assert b.merged_into_id == a.pk
+    assert AuditEvent.objects.filter(action=AuditAction.DENIED, actor_id=outsider.pk).count() == 2
