@@ -16,6 +16,8 @@ urlpatterns = [
     path("app/audit/", include("migra.audit.urls")),
     path("app/search/", include("migra.search.urls")),
     path("app/people/", include("migra.people.urls")),
+    path("app/screening/", include("migra.screening.urls")),
+    path("app/cases/", include("migra.cases.urls")),
     path("api/v1/", include("migra.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "migra.site",
     "migra.search",
     "migra.people",
+    "migra.screening",
+    "migra.cases",
 ]
 
 MIDDLEWARE = [

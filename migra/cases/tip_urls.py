@@ -1,0 +1,3 @@
+"""Routes; see migra/cases/urls.py."""
+
+urlpatterns: list = []
