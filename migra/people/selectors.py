@@ -310,7 +310,7 @@ def duplicate_pairs(
 
 # --------------------------------------------------------------------------- retention
 
-DEFAULT_RETENTION_DAYS = 3650
+DEFAULT_RETENTION_DAYS = 3650  # the setting's default (settings/base.py)
 
 
 def retention_days() -> int:

@@ -879,6 +879,27 @@ def person_erase_request(
     return locked
 
 
+def person_erase_request_for_retention(*, person: Person) -> bool:
+    """Put a record past the retention period forward for erasure, as the system.
+
+    A supervisor still approves (or turns down) the erasure as for any request. False
+    when the record is already erased or already waiting."""
+    with transaction.atomic():
+        locked = Person.objects.select_for_update().get(pk=person.pk)
+        if locked.erased_at is not None or locked.erasure_requested_at is not None:
+            return False
+        locked.erasure_requested_at = timezone.now()
+        locked.erasure_requested_by = None
+        locked.save(update_fields=["erasure_requested_at", "erasure_requested_by"])
+        audit_record(
+            actor=None,
+            action=AuditAction.UPDATE,
+            target=locked,
+            changes={"erasure_requested": True, "reason": "retention period over"},
+        )
+    return True
+
+
 def person_erase_cancel(
     *, actor: User, person: Person, request: HttpRequest | None = None
 ) -> Person:

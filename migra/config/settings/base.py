@@ -68,6 +68,8 @@ try:
     SESSION_IDLE_SECONDS = env.int("MIGRA_SESSION_IDLE_SECONDS", default=30 * 60, minimum=60)
     LOGIN_FAILURE_LIMIT = env.int("MIGRA_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
     LOGIN_LOCKOUT_MINUTES = env.int("MIGRA_LOGIN_LOCKOUT_MINUTES", default=30, minimum=1)
+    # How long a person's record is kept without their consent to keep it longer.
+    MIGRA_PEOPLE_RETENTION_DAYS = env.int("MIGRA_PEOPLE_RETENTION_DAYS", default=3650, minimum=30)
     _ssl_redirect = env.bool("MIGRA_SSL_REDIRECT", default=True)
     LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
     if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:

@@ -31,6 +31,7 @@ print(json.dumps({
     "ssl_redirect": s.SECURE_SSL_REDIRECT,
     "database_engine": s.DATABASES["default"]["ENGINE"],
     "session_idle_seconds": s.SESSION_IDLE_SECONDS,
+    "retention_days": s.MIGRA_PEOPLE_RETENTION_DAYS,
 }))
 """
 
@@ -87,9 +88,14 @@ def test_production_settings_load_with_real_keys(tmp_path, production) -> None:
     assert loaded["allowed_hosts"] == ["migra.example.org"]
     assert loaded["session_cookie_secure"] is True
     assert loaded["ssl_redirect"] is True
+    assert loaded["retention_days"] == 3650
     # No key files are made outside DEBUG.
     assert not (tmp_path / "var" / "secret_key").exists()
     assert not (tmp_path / "var" / "encryption_key").exists()
+
+
+def test_retention_period_comes_from_the_environment(tmp_path, production) -> None:
+    assert load(tmp_path, **production, MIGRA_PEOPLE_RETENTION_DAYS="400")["retention_days"] == 400
 
 
 @pytest.mark.parametrize("value", ["yes", "1", "on", "True1"])
@@ -195,6 +201,8 @@ def test_insecure_key_refused_even_with_debug(tmp_path) -> None:
         ("MIGRA_LOGIN_FAILURE_LIMIT", "0", "MIGRA_LOGIN_FAILURE_LIMIT must be at least 1"),
         ("MIGRA_SSL_REDIRECT", "no", "MIGRA_SSL_REDIRECT must be 'true' or 'false'"),
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+        ("MIGRA_PEOPLE_RETENTION_DAYS", "ten years", "must be a whole number"),
+        ("MIGRA_PEOPLE_RETENTION_DAYS", "7", "must be at least 30, not 7"),
     ],
 )
 def test_malformed_settings_name_themselves(tmp_path, production, name, value, expected) -> None:

@@ -27,3 +27,46 @@ def test_past_retention_unless_kept_by_consent(cast, register, settings):
     assert list(persons_past_retention(now=later)) == [a]
     consent_withdraw(actor=cast.users["dan"], consent=keep)
     assert set(persons_past_retention(now=later)) == {a, b}
+
+
+def test_retention_command_counts_and_puts_forward_for_erasure(cast, register, settings):
+    import io
+
+    from django.core.management import call_command
+
+    from migra.people.models import Person
+    from migra.people.services import person_erase_approve
+
+    settings.MIGRA_PEOPLE_RETENTION_DAYS = 30
+    old = register("សុខ ចាន់ធា", age=24)
+    new = register("កែវ សុភា", age=30)
+    Person.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+
+    out = io.StringIO()
+    call_command("people", "retention", stdout=out)
+    assert "1 records are older than 30 days" in out.getvalue()
+    old.refresh_from_db()
+    assert old.erasure_requested_at is None  # counting changes nothing
+
+    out = io.StringIO()
+    call_command("people", "retention", "--request", stdout=out)
+    assert "1 put forward for erasure" in out.getvalue()
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert old.erasure_requested_at is not None and old.erasure_requested_by is None
+    assert new.erasure_requested_at is None
+    # A second run files nothing twice.
+    out = io.StringIO()
+    call_command("people", "retention", "--request", stdout=out)
+    assert "0 put forward" in out.getvalue()
+    # A supervisor still decides.
+    supervisor = cast.users["dan"]
+    from migra.accounts.models import Membership
+    from migra.accounts.roles import Role
+
+    Membership.objects.filter(user=supervisor).update(role=Role.CASE_SUPERVISOR)
+    from migra.accounts.selectors import forget_memberships
+
+    forget_memberships(supervisor)
+    erased = person_erase_approve(actor=supervisor, person=old)
+    assert erased.erased_at is not None
