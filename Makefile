@@ -21,10 +21,9 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Extra pytest arguments, for both databases: make test PYTEST_ARGS="-x -k worker"
 PYTEST_ARGS ?=
-# Browser tests (marked `browser`) need Debian's chromium and chromium-driver. When
-# they arrive, set this to "chromium chromium-driver": `make test` then installs them
-# (only the missing ones, only as root) before running pytest.
-BROWSER_PACKAGES ?=
+# Browser tests (marked `browser`) need Debian's chromium and chromium-driver: `make test`
+# installs them (only the missing ones, only as root) before running pytest.
+BROWSER_PACKAGES ?= chromium chromium-driver
 
 export DEBUG := true
 

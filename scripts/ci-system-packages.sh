@@ -16,8 +16,8 @@ set -euo pipefail
 #   libicu-dev  ICU headers, to build PyICU (Khmer word segmentation) against the system ICU
 #   pkg-config  lets PyICU's build find ICU
 #   g++         compiles PyICU (a C++ extension; pip builds it from source)
-# Later: default-jre-headless (ODK XLSForm validation), chromium + chromium-driver
-# (browser tests; passed as extra arguments by `make test` when those tests arrive).
+# chromium + chromium-driver (browser tests) are passed as extra arguments by `make test`.
+# Later: default-jre-headless (ODK XLSForm validation).
 PACKAGES=(gettext libicu-dev pkg-config g++)
 PACKAGES+=("$@")
 
