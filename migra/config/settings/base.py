@@ -70,6 +70,11 @@ try:
     LOGIN_LOCKOUT_MINUTES = env.int("MIGRA_LOGIN_LOCKOUT_MINUTES", default=30, minimum=1)
     # How long a person's record is kept without their consent to keep it longer.
     MIGRA_PEOPLE_RETENTION_DAYS = env.int("MIGRA_PEOPLE_RETENTION_DAYS", default=3650, minimum=30)
+    # Proxies in front that append to X-Forwarded-For (the public form's rate limit
+    # counts per visitor address, which only they know).
+    MIGRA_TRUSTED_PROXY_HOPS = env.int("MIGRA_TRUSTED_PROXY_HOPS", default=0, minimum=0)
+    # The programme's hotline, shown on the public "report a concern" page.
+    MIGRA_HOTLINE_NUMBER = env.str("MIGRA_HOTLINE_NUMBER", default="")[:40]
     _ssl_redirect = env.bool("MIGRA_SSL_REDIRECT", default=True)
     LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
     if LOG_LEVEL not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
@@ -166,6 +171,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "PRAGMA foreign_keys=ON; PRAGMA busy_timeout=20000;",
     }
     VAR_DIR.mkdir(parents=True, exist_ok=True)
+# One cache shared by every process (rate limits, the public form's duplicate guard):
+# a database table, created by migration config 0003, so it needs no other server.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "migra_cache",
+    }
+}
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
