@@ -7,3 +7,9 @@ class CasesConfig(AppConfig):
     label = "cases"
     verbose_name = _("Cases")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from migra.cases import search  # noqa: F401  (registers the case document type)
+        from migra.people.links import register_person_link
+
+        register_person_link("cases", "cases.Case")

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from migra.config.fields import EncryptedTextField
 
@@ -31,7 +32,7 @@ class CaseType(models.TextChoices):
 class CaseStatus(models.TextChoices):
     NEW = "new", _("New")
     ASSESSED = "assessed", _("Assessed")
-    ACTIVE = "active", _("Active")
+    ACTIVE = "active", pgettext_lazy("case status", "Active")
     CLOSED = "closed", _("Closed")
 
 
@@ -123,6 +124,25 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         ordering = ["-opened_at", "-pk"]
+        # The case list (selectors.case_list): newest first, any filter. Each index
+        # leads with one filter's column and then walks in list order, so a page is
+        # read from the most selective one without sorting. See docs/cases.md.
+        indexes = [
+            models.Index(fields=["-opened_at", "-id"], name="cases_case_list_idx"),
+            models.Index(fields=["agency", "-opened_at", "-id"], name="cases_case_agency_idx"),
+            models.Index(
+                fields=["assigned_to", "-opened_at", "-id"], name="cases_case_assigned_idx"
+            ),
+            models.Index(fields=["province", "-opened_at", "-id"], name="cases_case_province_idx"),
+            models.Index(fields=["status", "-opened_at", "-id"], name="cases_case_status_idx"),
+            models.Index(fields=["case_type", "-opened_at", "-id"], name="cases_case_type_idx"),
+            models.Index(fields=["risk", "-opened_at", "-id"], name="cases_case_risk_idx"),
+            models.Index(
+                fields=["-opened_at", "-id"],
+                condition=models.Q(next_due_on__isnull=False),
+                name="cases_case_due_idx",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.number
@@ -277,9 +297,7 @@ class CaseAttachment(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
     filename = EncryptedTextField(context="cases.attachment.filename")
-    description = EncryptedTextField(
-        context="cases.attachment.description", blank=True, default=""
-    )
+    description = EncryptedTextField(context="cases.attachment.description", blank=True, default="")
     content_type = models.CharField(max_length=80)
     size = models.PositiveIntegerField()
     # Path inside the media storage of the encrypted blob (a random name).

@@ -6,6 +6,11 @@ a `WorkerHeartbeat` row per worker id, written when the worker starts, refreshed
 `WORKER_HEARTBEAT_SECONDS` from a background thread and removed on a clean stop.
 A worker that dies without cleaning up leaves a row that goes stale; /healthz ignores
 stale rows and the `sweep_worker_heartbeats` task deletes them after a day.
+
+Periodic jobs: a task decorated with `@periodic(every=...)` (above `@task()`, in an
+app's `tasks.py`) is enqueued by each long-running worker every `every` (the first time
+one interval after the worker starts), from the heartbeat thread. Every worker does so,
+so such tasks must be safe to run more than once (each decides whether there is work).
 """
 
 from __future__ import annotations
@@ -16,14 +21,17 @@ import secrets
 import signal
 import socket
 import threading
-from collections.abc import Callable
-from datetime import datetime
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connections
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
@@ -34,6 +42,69 @@ logger = logging.getLogger("migra.worker")
 MAX_WORKER_ID_LENGTH = 64
 
 SignalHandler = Callable[[int, FrameType | None], Any] | int | None
+
+
+# --------------------------------------------------------------------------- periodic jobs
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    name: str
+    every: float  # seconds
+    enqueue: Callable[[], Any]
+
+
+PERIODIC_JOBS: dict[str, PeriodicJob] = {}
+TaskT = TypeVar("TaskT")
+
+
+def periodic(*, every: timedelta) -> Callable[[TaskT], TaskT]:
+    """Have long-running workers enqueue this task every `every`."""
+    seconds = every.total_seconds()
+    if seconds <= 0:
+        raise ValueError("a periodic job needs a positive interval")
+
+    def register(task_obj: TaskT) -> TaskT:
+        task: Any = task_obj  # a django-tasks Task
+        name = str(task.module_path)
+        PERIODIC_JOBS[name] = PeriodicJob(name=name, every=seconds, enqueue=task.enqueue)
+        return task_obj
+
+    return register
+
+
+def discover_periodic_jobs() -> list[PeriodicJob]:
+    """Import every installed app's `tasks` module, then list the periodic jobs."""
+    autodiscover_modules("tasks")
+    return sorted(PERIODIC_JOBS.values(), key=lambda job: job.name)
+
+
+class PeriodicScheduler:
+    """Enqueues each job once its interval has passed, counted from the first tick."""
+
+    def __init__(
+        self, jobs: Iterable[PeriodicJob], *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.jobs = list(jobs)
+        self.clock = clock
+        self.next_at: dict[str, float] = {}
+
+    def tick(self) -> list[str]:
+        """Enqueue the jobs that are due; return their names."""
+        now = self.clock()
+        enqueued = []
+        for job in self.jobs:
+            if now < self.next_at.setdefault(job.name, now + job.every):
+                continue
+            try:
+                job.enqueue()
+            except Exception:
+                # Tried again at the next beat; the worker itself carries on.
+                logger.warning("Could not enqueue periodic job %s", job.name, exc_info=True)
+                continue
+            self.next_at[job.name] = now + job.every
+            enqueued.append(job.name)
+        return enqueued
 
 
 def default_worker_id() -> str:
@@ -56,8 +127,10 @@ class Heartbeat:
         worker_id: str,
         interval: float,
         tasks_done: Callable[[], int] = lambda: 0,
+        on_beat: Callable[[], Any] | None = None,
     ) -> None:
         self.worker_id = worker_id
+        self.on_beat = on_beat
         self.interval = interval
         self.tasks_done = tasks_done
         self.hostname = socket.gethostname()[:200]
@@ -89,6 +162,8 @@ class Heartbeat:
         with self.beat_done:
             self.beats += 1
             self.beat_done.notify_all()
+        if self.on_beat is not None:
+            self.on_beat()
 
     def start(self) -> None:
         # A row left by an earlier process with the same id is replaced, not reused.
@@ -170,10 +245,13 @@ class WorkerProcess:
             worker_id=worker_id,
             excluded_queue_names=[],
         )
+        # A batch run ends when the queue is empty: it schedules nothing.
+        self.scheduler = None if batch else PeriodicScheduler(discover_periodic_jobs())
         self.heartbeat = Heartbeat(
             worker_id=worker_id,
             interval=heartbeat_seconds or settings.WORKER_HEARTBEAT_SECONDS,
             tasks_done=lambda: self.worker.tasks_done,
+            on_beat=self.scheduler.tick if self.scheduler is not None else None,
         )
         self.on_ready = on_ready
 

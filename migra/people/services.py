@@ -29,6 +29,7 @@ from migra.people.identity import (
     phone_e164,
     phone_index,
 )
+from migra.people.links import person_link_models
 from migra.people.models import (
     Consent,
     ConsentMethod,
@@ -49,7 +50,11 @@ from migra.people.models import (
 )
 from migra.people.selectors import may_manage, may_supervise
 from migra.places.models import Place, PlaceKind
-from migra.search.services import search_index_delete, search_index_upsert
+from migra.search.services import (
+    search_index_delete,
+    search_index_followers,
+    search_index_upsert,
+)
 
 MAX_AGE = 120
 MAX_NAMES = 10
@@ -388,6 +393,8 @@ def _reindex(person: Person) -> None:
         search_index_upsert(doc_type="person", obj=fresh)
     else:
         search_index_delete(doc_type="person", object_id=person.pk)
+    # Records that show this person's names in the index (their cases) follow.
+    search_index_followers(person)
 
 
 def _summary(identity: _Identity) -> dict[str, Any]:
@@ -738,6 +745,11 @@ _MOVABLE: dict[str, Any] = {
 }
 
 
+def _movable() -> dict[str, Any]:
+    """The person's own rows and the records of other parts that point at them."""
+    return {**_MOVABLE, **person_link_models()}
+
+
 def person_merge(
     *, actor: User, source: Person, target: Person, request: HttpRequest | None = None
 ) -> PersonMerge:
@@ -759,7 +771,7 @@ def person_merge(
                 _("One of these records was already merged or erased."), code="not_active"
             )
         moved: dict[str, list[int]] = {}
-        for key, model in _MOVABLE.items():
+        for key, model in _movable().items():
             ids = list(model.objects.filter(person=src).values_list("pk", flat=True))
             model.objects.filter(pk__in=ids).update(person=dst)
             moved[key] = ids
@@ -821,7 +833,7 @@ def person_unmerge(
                 _("This merge cannot be undone: the surviving record was merged or erased since."),
                 code="cannot_undo",
             )
-        for key, model in _MOVABLE.items():
+        for key, model in _movable().items():
             model.objects.filter(pk__in=locked.moved.get(key, []), person=dst).update(person=src)
         HouseholdMember.objects.filter(
             pk__in=locked.moved.get("households", []), person=dst
@@ -977,6 +989,7 @@ def person_erase_approve(
             request=request,
         )
         search_index_delete(doc_type="person", object_id=locked.pk)
+        search_index_followers(locked)  # their cases lose the erased name keys
     return locked
 
 

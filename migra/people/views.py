@@ -359,12 +359,37 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "later_sections": [
                 _("Self-help groups"),
                 _("Events attended"),
-                _("Screenings"),
-                _("Cases"),
                 _("Stories"),
             ],
+            **_cases_section(request, person),
+            **_screenings_section(request, person),
         },
     )
+
+
+def _cases_section(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """The person's cases the viewer may see, and whether they may open one."""
+    from migra.cases.selectors import agencies_for_opening, cases_of_person
+
+    may_open = (
+        person.is_active_record
+        and person.home_village is not None
+        and bool(agencies_for_opening(request.user, person.home_village))
+    )
+    return {
+        "cases": list(cases_of_person(request.user, person.pk)[:50]),
+        "may_open_case": may_open,
+    }
+
+
+def _screenings_section(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """The person's screenings the viewer may see, and whether they may screen them."""
+    from migra.screening.selectors import screenings_for_person
+
+    return {
+        "screenings": list(screenings_for_person(request.user, person).order_by("-at")[:50]),
+        "may_screen": person.is_active_record and user_has_perm(request.user, Perm.SCREEN),
+    }
 
 
 def _person_for_write(request: HttpRequest, pk: int) -> Person:

@@ -76,6 +76,9 @@ class DocType:
     snippet: FieldSpec | None
     queryset: Callable[[], QuerySet[Any]] | None
     indexable: Callable[[Any], bool] | None
+    # (model label, records of this type that show something of such a record): they
+    # are indexed again when that record changes (a case shows its person's names).
+    follows: tuple[str, Callable[[Any], Iterable[Any]]] | None = None
 
     @property
     def model(self) -> type[Model]:
@@ -165,6 +168,7 @@ def register(
     snippet: FieldSpec | None = None,
     queryset: Callable[[], QuerySet[Any]] | None = None,
     indexable: Callable[[Any], bool] | None = None,
+    follows: tuple[str, Callable[[Any], Iterable[Any]]] | None = None,
 ) -> DocType:
     """Make a kind of record searchable.
 
@@ -181,6 +185,9 @@ def register(
     - `snippet`: the text cut around the first match in results.
     - `queryset`: the records to index on rebuild (default: all); `indexable`: whether
       one record is indexed at all (e.g. not when withdrawn).
+    - `follows`: ("app.Model", records_of) when these records index something of
+      another record (a case, its person's name keys): `search_index_followers(obj)`,
+      called by that record's services, indexes `records_of(obj)` again.
     """
     if not doc_type or len(doc_type) > 32:
         raise ValueError("a document type is 1 to 32 characters")
@@ -207,6 +214,7 @@ def register(
         snippet=snippet,
         queryset=queryset,
         indexable=indexable,
+        follows=follows,
     )
     _REGISTRY[doc_type] = entry
     return entry

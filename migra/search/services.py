@@ -93,6 +93,17 @@ def search_index_upsert(*, doc_type: str, obj: Any) -> None:
     _write([build_document(entry, obj)])
 
 
+def search_index_followers(obj: Any) -> None:
+    """Index again the records of every type that follows `obj`'s model (see
+    `register(follows=...)`): call after changing or erasing such a record."""
+    label = obj._meta.label
+    for entry in registered_types():
+        if entry.follows is None or entry.follows[0] != label:
+            continue
+        for record in entry.follows[1](obj):
+            search_index_upsert(doc_type=entry.name, obj=record)
+
+
 def search_index_delete(*, doc_type: str, object_id: Any) -> None:
     """Remove one record from the index (when it is deleted, erased or withdrawn)."""
     get_doc_type(doc_type)  # unknown types are a programming error

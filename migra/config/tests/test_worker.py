@@ -285,3 +285,21 @@ def test_worker_process_stops_cleanly_on_signal(tmp_path, worker_database, signu
     assert worker.returncode == 0, output
     assert "Traceback" not in output
     assert query("SELECT worker_id FROM platform_workerheartbeat") == []
+
+
+@pytest.mark.django_db
+def test_database_statistics_are_refreshed_on_sqlite_only():
+    from django.db import connection
+
+    from migra.config.tasks import refresh_database_statistics
+    from migra.config.worker import discover_periodic_jobs
+
+    assert "migra.config.tasks.refresh_database_statistics" in {
+        job.name for job in discover_periodic_jobs()
+    }
+    refreshed = refresh_database_statistics.call()
+    assert refreshed is (connection.vendor == "sqlite")
+    if refreshed:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1")
+            assert cursor.fetchone()[0] > 0
