@@ -70,3 +70,20 @@ def test_retention_command_counts_and_puts_forward_for_erasure(cast, register, s
     forget_memberships(supervisor)
     erased = person_erase_approve(actor=supervisor, person=old)
     assert erased.erased_at is not None
+
+
+def test_workers_put_records_past_retention_forward_on_their_own(cast, register, settings):
+    from migra.config.worker import discover_periodic_jobs
+    from migra.people.models import Person
+    from migra.people.tasks import request_erasure_past_retention
+
+    assert "migra.people.tasks.request_erasure_past_retention" in {
+        job.name for job in discover_periodic_jobs()
+    }
+    settings.MIGRA_PEOPLE_RETENTION_DAYS = 30
+    old = register("សុខ ចាន់ធា", age=24)
+    Person.objects.filter(pk=old.pk).update(created_at=timezone.now() - dt.timedelta(days=40))
+    assert request_erasure_past_retention.call() == 1
+    assert request_erasure_past_retention.call() == 0
+    old.refresh_from_db()
+    assert old.erasure_requested_at is not None

@@ -26,7 +26,7 @@ from migra.people.selectors import (
     persons_past_retention,
     retention_days,
 )
-from migra.people.services import person_erase_request_for_retention
+from migra.people.tasks import request_erasure_past_retention
 
 
 def _names(person: Any) -> str:
@@ -75,9 +75,7 @@ class Command(BaseCommand):
         )
         if not request:
             return
-        filed = 0
-        for person in past.filter(erasure_requested_at__isnull=True).iterator(chunk_size=500):
-            filed += person_erase_request_for_retention(person=person)
+        filed = request_erasure_past_retention.call()
         self.stdout.write(f"{filed} put forward for erasure; a supervisor approves each one.")
 
     def _dedupe(self, options: dict[str, Any]) -> None:
