@@ -121,6 +121,14 @@ DEMO_USERS = [
         email="caseworker@demo.migra.local",
         places=(BANTEAY_MEANCHEY,),
     ),
+    # Receives referrals for legal aid and wage claims in the five provinces.
+    DemoUser(
+        Role.CASEWORKER,
+        "legal",
+        "ស៊ុន វិចិត្រ",
+        email="lawyer@demo.migra.local",
+        places=tuple(DEMO_PROVINCES),
+    ),
     DemoUser(
         Role.SHG_FACILITATOR, "lead", "ហេង សុផល", phone="+85512345601", places=(BANTEAY_MEANCHEY,)
     ),
@@ -204,4 +212,8 @@ def demo_ensure() -> list[tuple[DemoUser, bool]]:
         from migra.people.demo import demo_people_ensure
 
         demo_people_ensure()
+        from migra.cases.demo import demo_cases_ensure, demo_directory_ensure
+
+        demo_directory_ensure()
+        demo_cases_ensure()
     return [(spec, spec.role in TWO_FACTOR_ROLES) for spec in DEMO_USERS]

@@ -70,9 +70,33 @@ try:
     LOGIN_LOCKOUT_MINUTES = env.int("MIGRA_LOGIN_LOCKOUT_MINUTES", default=30, minimum=1)
     # How long a person's record is kept without their consent to keep it longer.
     MIGRA_PEOPLE_RETENTION_DAYS = env.int("MIGRA_PEOPLE_RETENTION_DAYS", default=3650, minimum=30)
+    # Largest case attachment (photo of a document, a statement) accepted, in bytes.
+    MIGRA_CASE_ATTACHMENT_MAX_BYTES = env.int(
+        "MIGRA_CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024
+    )
     # Proxies in front that append to X-Forwarded-For (the public form's rate limit
     # counts per visitor address, which only they know).
     MIGRA_TRUSTED_PROXY_HOPS = env.int("MIGRA_TRUSTED_PROXY_HOPS", default=0, minimum=0)
+    # Email (notifications, the daily digest): SMTP when EMAIL_HOST is set, otherwise
+    # printed to the worker's console.
+    EMAIL_HOST = env.str("EMAIL_HOST", default="")
+    EMAIL_BACKEND = (
+        "django.core.mail.backends.smtp.EmailBackend"
+        if EMAIL_HOST
+        else "django.core.mail.backends.console.EmailBackend"
+    )
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587, minimum=1)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.secret("EMAIL_HOST_PASSWORD") or ""
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    EMAIL_TIMEOUT = 30
+    DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Migra <migra@localhost>")
+    # The address people open Migra at, for links in emails.
+    MIGRA_SITE_URL = env.str("MIGRA_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+    # The hour (Phnom Penh time) after which the daily digest goes out.
+    MIGRA_DIGEST_HOUR = env.int("MIGRA_DIGEST_HOUR", default=7, minimum=0)
+    if MIGRA_DIGEST_HOUR > 23:
+        raise SettingError(f"MIGRA_DIGEST_HOUR must be 0 to 23, not {MIGRA_DIGEST_HOUR}.")
     # The programme's hotline, shown on the public "report a concern" page.
     MIGRA_HOTLINE_NUMBER = env.str("MIGRA_HOTLINE_NUMBER", default="")[:40]
     _ssl_redirect = env.bool("MIGRA_SSL_REDIRECT", default=True)
@@ -152,6 +176,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "migra.config.context_processors.navigation",
+                "migra.cases.notifications.unread_notifications",
             ],
             "builtins": ["migra.config.templatetags.migra_tags"],
         },
