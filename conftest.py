@@ -74,3 +74,23 @@ def _messages_in_english() -> Iterator[None]:
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium, once per test module (see migra/config/tests/browser.py).
+
+    Playwright's sync API keeps an asyncio loop in this thread, so Django takes the
+    test's own database calls (and the flush after each test) for calls from async
+    code. They are not: allowed for as long as the browser lives, which outlasts the
+    database teardown of the module's tests."""
+    from playwright.sync_api import sync_playwright
+
+    from migra.config.tests.browser import ARGS, CHROMIUM
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+            yield chromium
+            chromium.close()

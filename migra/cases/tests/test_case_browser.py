@@ -7,67 +7,33 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.utils import timezone
 
 from migra.accounts.models import User
 from migra.accounts.tests.conftest import login_as
 from migra.cases import services
+from migra.config.tests.browser import browser_marks, log_in, new_page, overflow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-PHONE = {"width": 360, "height": 740}
 SCREENSHOTS = os.environ.get("MIGRA_SCREENSHOTS", "")
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _allow_database_under_playwright() -> Iterator[None]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+pytestmark = browser_marks
 
 
 def _open(browser: Any, live_server: Any, user: User, path: str, name: str) -> list[str]:
-    context = browser.new_context(viewport=PHONE)
-    session = login_as(Client(), user).cookies[settings.SESSION_COOKIE_NAME].value
-    context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
+    page, problems = new_page(browser)
+    log_in(page, live_server, login_as(Client(), user))
     response = page.goto(f"{live_server.url}{path}")
     assert response is not None and response.status == 200, path
-    overflow = int(
-        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    )
-    if overflow:
-        problems.append(f"{path} scrolls sideways by {overflow}px at 360 px")
+    sideways = overflow(page)
+    if sideways:
+        problems.append(f"{path} scrolls sideways by {sideways}px at 360 px")
     if SCREENSHOTS:
         page.screenshot(path=os.path.join(SCREENSHOTS, f"case-{name}.png"), full_page=True)
-    context.close()
+    page.context.close()
     return problems
 
 

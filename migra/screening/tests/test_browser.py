@@ -4,77 +4,23 @@ same form without JavaScript."""
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from migra.accounts.models import User
+from migra.config.tests.browser import browser_marks, log_in, new_page, overflow
 from migra.screening.models import Screening
 from migra.screening.tests.conftest import TRAFFICKED
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _allow_database_under_playwright() -> Iterator[None]:
-    # Playwright's sync API keeps an asyncio loop in this thread (see
-    # migra/site/tests/test_browser.py).
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _page(browser: Any, **options: Any) -> tuple[Any, list[str]]:
-    context = browser.new_context(viewport=PHONE, **options)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return page, problems
+pytestmark = browser_marks
 
 
 def _log_in(page: Any, live_server: Any, user: User) -> None:
     client = Client()
     client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
-
-
-def _overflow(page: Any) -> int:
-    return int(
-        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    )
+    log_in(page, live_server, client)
 
 
 @pytest.fixture
@@ -107,11 +53,11 @@ def _answer_all(page: Any, *, stop_after: int | None = None) -> int:
 def test_a_facilitator_screens_a_returned_worker_on_a_phone_in_khmer(
     browser: Any, live_server: Any, gina_km: User
 ) -> None:
-    page, problems = _page(browser)
+    page, problems = new_page(browser)
     _log_in(page, live_server, gina_km)
     page.goto(f"{live_server.url}/app/screening/new/?mode=guided")
     assert page.locator("html").get_attribute("lang") == "km"
-    assert _overflow(page) == 0, "the page scrolls sideways at 360 px"
+    assert overflow(page) == 0, "the page scrolls sideways at 360 px"
     # One screen at a time: first about the person (her commune is already chosen).
     assert page.locator(".screening-about").is_visible()
     assert not page.locator(".screening-q").first.is_visible()
@@ -126,7 +72,7 @@ def test_a_facilitator_screens_a_returned_worker_on_a_phone_in_khmer(
         "els => els.map(e => e.getBoundingClientRect().height)",
     )
     assert len(sizes) == 3 and min(sizes) >= 44
-    assert _overflow(page) == 0
+    assert overflow(page) == 0
     assert _answer_all(page) == 16  # the adult short screening
     page.locator(".screening-submit button[type=submit]").click()
     page.wait_for_url(f"{live_server.url}/app/screening/*/")
@@ -136,7 +82,7 @@ def test_a_facilitator_screens_a_returned_worker_on_a_phone_in_khmer(
     label = page.locator(".screening-result__label").inner_text()
     assert "trafficking for labour exploitation" in label.lower() or "ជួញដូរ" in label
     assert "តើប្រាក់ឈ្នួលដែលអ្នកបានទទួល" in page.locator(".screening-dimensions").inner_text()
-    assert _overflow(page) == 0
+    assert overflow(page) == 0
     # The answers left the phone: nothing is kept once the result is shown.
     assert page.evaluate("Object.keys(localStorage).filter(k => k.startsWith('migra.'))") == []
     assert problems == [], problems  # no CSP violation, no script error
@@ -145,7 +91,7 @@ def test_a_facilitator_screens_a_returned_worker_on_a_phone_in_khmer(
 def test_answers_survive_a_reload_and_make_one_screening(
     browser: Any, live_server: Any, gina_km: User
 ) -> None:
-    page, problems = _page(browser)
+    page, problems = new_page(browser)
     _log_in(page, live_server, gina_km)
     url = f"{live_server.url}/app/screening/new/?mode=guided"
     page.goto(url)
@@ -170,7 +116,7 @@ def test_answers_survive_a_reload_and_make_one_screening(
 
 
 def test_a_child_gets_the_child_questions(browser: Any, live_server: Any, gina_km: User) -> None:
-    page, _problems = _page(browser)
+    page, _problems = new_page(browser)
     _log_in(page, live_server, gina_km)
     page.goto(f"{live_server.url}/app/screening/new/?mode=guided")
     page.locator("input[name=sex][value=female]").check()
@@ -186,12 +132,12 @@ def test_a_child_gets_the_child_questions(browser: Any, live_server: Any, gina_k
 def test_without_javascript_every_question_is_on_one_page(
     browser: Any, live_server: Any, gina_km: User
 ) -> None:
-    page, _problems = _page(browser, java_script_enabled=False)
+    page, _problems = new_page(browser, java_script_enabled=False)
     _log_in(page, live_server, gina_km)
     page.goto(f"{live_server.url}/app/screening/new/?mode=guided")
     assert page.locator(".screening-q").count() == 18
     assert page.locator(".screening-q").nth(17).is_visible()
-    assert _overflow(page) == 0
+    assert overflow(page) == 0
     page.locator("input[name=sex][value=female]").check()
     page.locator("input[name=age_band][value='25-34']").check()
     for topic, value in TRAFFICKED.items():

@@ -2,77 +2,21 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.test import Client
 
 from migra.accounts.models import User
+from migra.config.tests.browser import DESKTOP, PHONE, browser_marks, log_in, new_page, overflow
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 740}
-DESKTOP = {"width": 1280, "height": 800}
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Chromium is not installed"),
-]
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _allow_database_under_playwright() -> Iterator[None]:
-    # Playwright's sync API keeps an asyncio loop in this thread, so Django takes the
-    # test's own database calls (and the flush after each test) for calls from async
-    # code. They are not. Module scope: it must outlive the database teardown.
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-        yield
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
-
-
-def _page(browser: Any, viewport: dict[str, int], **options: Any) -> tuple[Any, list[str]]:
-    context = browser.new_context(viewport=viewport, **options)
-    page = context.new_page()
-    problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    return page, problems
-
-
-def _overflow(page: Any) -> int:
-    return int(
-        page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    )
+pytestmark = browser_marks
 
 
 def _log_in(page: Any, live_server: Any, user: User) -> None:
     client = Client()
     client.force_login(user)
-    session = client.cookies[settings.SESSION_COOKIE_NAME].value
-    page.context.add_cookies(
-        [{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
-    )
+    log_in(page, live_server, client)
 
 
 @pytest.fixture
@@ -86,9 +30,9 @@ def sokha(transactional_db: None) -> User:
 def test_public_home_on_a_phone(
     browser: Any, live_server: Any, transactional_db: None, language: str
 ) -> None:
-    page, problems = _page(browser, PHONE)
+    page, problems = new_page(browser, PHONE)
     page.goto(f"{live_server.url}/{language}/")
-    assert _overflow(page) == 0, "the page scrolls sideways at 360 px"
+    assert overflow(page) == 0, "the page scrolls sideways at 360 px"
     # The page's text is set in the vendored fonts: the Latin subset of the page's
     # own family, and the Khmer and Thai subsets for the language names.
     used = page.evaluate(
@@ -118,7 +62,7 @@ def test_public_home_on_a_phone(
 def test_the_menu_button_opens_the_navigation_on_a_phone(
     browser: Any, live_server: Any, sokha: User
 ) -> None:
-    page, problems = _page(browser, PHONE)
+    page, problems = new_page(browser, PHONE)
     _log_in(page, live_server, sokha)
     page.goto(f"{live_server.url}/app/")
     toggle = page.locator("[data-menu-toggle]")
@@ -132,14 +76,14 @@ def test_the_menu_button_opens_the_navigation_on_a_phone(
     page.keyboard.press("Escape")
     assert not menu.is_visible()
     assert toggle.get_attribute("aria-expanded") == "false"
-    assert _overflow(page) == 0
+    assert overflow(page) == 0
     assert problems == [], problems
 
 
 def test_the_navigation_is_a_row_on_a_wide_screen(
     browser: Any, live_server: Any, sokha: User
 ) -> None:
-    page, _problems = _page(browser, DESKTOP)
+    page, _problems = new_page(browser, DESKTOP)
     _log_in(page, live_server, sokha)
     page.goto(f"{live_server.url}/app/")
     assert not page.locator("[data-menu-toggle]").is_visible()
@@ -151,7 +95,7 @@ def test_the_navigation_is_a_row_on_a_wide_screen(
 def test_without_javascript_the_menu_is_simply_open(
     browser: Any, live_server: Any, sokha: User
 ) -> None:
-    page, _problems = _page(browser, PHONE, java_script_enabled=False)
+    page, _problems = new_page(browser, PHONE, java_script_enabled=False)
     _log_in(page, live_server, sokha)
     page.goto(f"{live_server.url}/app/")
     assert page.locator("#topbar-menu").is_visible()
@@ -159,7 +103,7 @@ def test_without_javascript_the_menu_is_simply_open(
 
 
 def test_logging_out_from_the_user_menu(browser: Any, live_server: Any, sokha: User) -> None:
-    page, problems = _page(browser, DESKTOP)
+    page, problems = new_page(browser, DESKTOP)
     _log_in(page, live_server, sokha)
     page.goto(f"{live_server.url}/app/")
     page.locator(".usermenu summary").click()
@@ -171,7 +115,7 @@ def test_logging_out_from_the_user_menu(browser: Any, live_server: Any, sokha: U
 
 
 def test_switching_language_before_login(browser: Any, live_server: Any, sokha: User) -> None:
-    page, _problems = _page(browser, PHONE)
+    page, _problems = new_page(browser, PHONE)
     page.goto(f"{live_server.url}/app/login/")
     assert page.locator("html").get_attribute("lang") == "km"
     page.locator(".langswitch a[lang=en]").click()
