@@ -490,6 +490,8 @@ class Tip(models.Model):
     text = EncryptedTextField(context="cases.tip.text", verbose_name=_("what happened"))
     # How to reach the person who reported (optional; never shown in public).
     contact = EncryptedTextField(context="cases.tip.contact", blank=True, default="")
+    # Where it happened in the reporter's own words ("a fishing boat out of Rayong").
+    place_note = EncryptedTextField(context="cases.tip.place_note", blank=True, default="")
     # Where it happened or where the person is from, as precise as known; empty when
     # unknown (then only users with every place see it).
     place = models.ForeignKey(

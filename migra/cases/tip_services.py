@@ -13,7 +13,6 @@ and changes nothing.
 from __future__ import annotations
 
 import logging
-import string
 from functools import partial
 from typing import Any
 
@@ -50,8 +49,6 @@ MAX_PLACE_NOTE = 200
 
 # Where the place is told in words ("abroad: Bangkok, a fishing port"), it is kept with
 # the text, encrypted, as a first paragraph after this mark (Tip has no column for it).
-PLACE_NOTE_MARK = "\u2316 "
-_MARK_AND_SPACES = PLACE_NOTE_MARK + string.whitespace
 
 # Characters kept in free text besides printable ones: line breaks and tabs.
 
@@ -116,17 +113,9 @@ def clean_contact(value: Any) -> str:
     return text
 
 
-def compose_text(*, text: str, place_note: str) -> str:
-    return f"{PLACE_NOTE_MARK}{place_note}\n\n{text}" if place_note else text
-
-
 def tip_parts(tip: Tip) -> tuple[str, str]:
     """(place told in words, what happened) of a stored tip."""
-    stored = tip.text or ""
-    if stored.startswith(PLACE_NOTE_MARK) and "\n\n" in stored:
-        note, text = stored[len(PLACE_NOTE_MARK) :].split("\n\n", 1)
-        return note, text
-    return "", stored
+    return tip.place_note or "", tip.text or ""
 
 
 # --------------------------------------------------------------------------- reporting
@@ -160,8 +149,7 @@ def tip_submit(
         raise deny(request, actor, reason=f"missing permission {Perm.MANAGE_CASES}")
     if place is not None and not isinstance(place, Place):
         raise ValidationError({"place": _("Choose a place from the list.")}, code="invalid")
-    # A report cannot start with the mark (and fake a place note): leading marks go.
-    body = clean_text(text, limit=MAX_TEXT, field="text").lstrip(_MARK_AND_SPACES)
+    body = clean_text(text, limit=MAX_TEXT, field="text")
     if not body:
         raise ValidationError({"text": _("Tell us what happened.")}, code="required")
     note = clean_text(place_note, limit=MAX_PLACE_NOTE, field="place_note", single_line=True)
@@ -170,7 +158,8 @@ def tip_submit(
         tip = Tip(
             source=source,
             received_at=timezone.now(),
-            text=compose_text(text=body, place_note=note),
+            text=body,
+            place_note=note,
             contact=reach,
             place=place,
             recorded_by=actor,
