@@ -216,4 +216,7 @@ def demo_ensure() -> list[tuple[DemoUser, bool]]:
 
         demo_directory_ensure()
         demo_cases_ensure()
+        from migra.community.demo import demo_community_ensure
+
+        demo_community_ensure()
     return [(spec, spec.role in TWO_FACTOR_ROLES) for spec in DEMO_USERS]

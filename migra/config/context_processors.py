@@ -18,18 +18,23 @@ from migra.accounts.selectors import user_has_perm
 class NavItem:
     url_name: str
     label: str | Promise
-    perm: str | None  # None: everyone who is logged in
+    perm: str | tuple[str, ...] | None  # any of them; None: everyone who is logged in
 
 
 NAV_ITEMS = [
     NavItem("accounts:home", _("Home"), None),
     NavItem("programmes:detail", _("Programme"), Perm.VIEW_PROGRAMME),
     NavItem("people:list", _("People"), Perm.VIEW_PEOPLE),
+    NavItem("community:home", _("Self-help groups"), Perm.MANAGE_GROUPS),
+    NavItem("outreach:list", _("Awareness events"), Perm.LOG_OUTREACH),
     NavItem("screening:list", _("Screening"), Perm.SCREEN),
     NavItem("cases:list", _("Cases"), Perm.VIEW_CASES),
     NavItem("cases:referral-inbox", _("Referrals"), Perm.RECEIVE_REFERRALS),
     NavItem("cases:tip-list", _("Reported concerns"), Perm.MANAGE_CASES),
     NavItem("cases:directory", _("Referral directory"), Perm.MANAGE_PROGRAMME),
+    NavItem(
+        "outreach:reach", _("People reached"), (Perm.VIEW_STATISTICS, Perm.VIEW_AGGREGATES_ONLY)
+    ),
     NavItem("places:browse", _("Places"), Perm.VIEW_PLACES),
     NavItem("accounts:agency-list", _("Agencies"), Perm.MANAGE_AGENCIES),
     NavItem("accounts:user-list", _("Users"), Perm.MANAGE_USERS),
@@ -45,6 +50,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = [
         {"url": reverse(item.url_name), "label": item.label, "active": item.url_name == current}
         for item in NAV_ITEMS
-        if item.perm is None or user_has_perm(user, item.perm)
+        if item.perm is None
+        or any(
+            user_has_perm(user, perm)
+            for perm in ((item.perm,) if isinstance(item.perm, str) else item.perm)
+        )
     ]
     return {"nav_items": items}

@@ -26,6 +26,7 @@ from migra.accounts.selectors import (
     require_perm,
     user_has_perm,
 )
+from migra.community.prefill import prefill_answers
 from migra.config.forms import add_service_errors
 from migra.people.models import Person
 from migra.people.selectors import person_get_for_user, persons_visible_to
@@ -249,7 +250,8 @@ def screening_new(request: HttpRequest) -> HttpResponse:
         catalogue=catalogue,
         mode=mode,
         person=person,
-        answers={},
+        # Problems reported in the community register pre-select "yes" (changeable).
+        answers=prefill_answers(request.GET.get("prefill", "")),
     )
 
 

@@ -139,6 +139,8 @@ INSTALLED_APPS = [
     "migra.people",
     "migra.screening",
     "migra.cases",
+    "migra.outreach",
+    "migra.community",
 ]
 
 MIDDLEWARE = [
