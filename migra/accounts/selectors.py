@@ -84,6 +84,24 @@ def user_needs_two_factor(user: Any) -> bool:
     return any(m.role in TWO_FACTOR_ROLES for m in memberships_of(user))
 
 
+def agencies_with_perm_at(user: Any, perm: str, place: Any | None = None) -> list[Agency]:
+    """The agencies in which the user holds `perm` over `place` (any place when None),
+    in the order of the user's memberships, each once: the agencies a record the user
+    writes there may belong to."""
+    found: dict[int, Agency] = {}
+    for membership in memberships_of(user):
+        if not _grants(membership, perm):
+            continue
+        if (
+            place is not None
+            and not membership.all_places
+            and not any(p.contains(place) for p in membership.places.all())
+        ):
+            continue
+        found.setdefault(membership.agency_id, membership.agency)
+    return list(found.values())
+
+
 def scope_q(
     user: Any,
     perm: str,

@@ -26,7 +26,12 @@ from django.utils import timezone
 
 from migra.accounts.models import Agency, Membership, User
 from migra.accounts.roles import ROLE_PERMISSIONS, Perm
-from migra.accounts.selectors import get_visible_or_deny, memberships_of, scope_q
+from migra.accounts.selectors import (
+    agencies_with_perm_at,
+    get_visible_or_deny,
+    memberships_of,
+    scope_q,
+)
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
 from migra.cases.models import (
@@ -88,23 +93,11 @@ def case_for_write(request: HttpRequest, pk: Any) -> Case:
 # --------------------------------------------------------------------------- who may work on cases
 
 
-def _reaches(membership: Membership, place: Place | None) -> bool:
-    if membership.all_places or place is None:
-        return True
-    return any(p.contains(place) for p in membership.places.all())
-
-
 def agencies_for_opening(user: Any, origin: Place | None = None) -> list[Agency]:
     """Agencies in which the user may open a case (over `origin`, when given)."""
     if getattr(user, "is_superuser", False) and user.is_active:
         return list(Agency.objects.filter(is_active=True))
-    found: dict[int, Agency] = {}
-    for membership in memberships_of(user):
-        if Perm.MANAGE_CASES not in ROLE_PERMISSIONS.get(membership.role, frozenset()):
-            continue
-        if _reaches(membership, origin):
-            found.setdefault(membership.agency_id, membership.agency)
-    return list(found.values())
+    return agencies_with_perm_at(user, Perm.MANAGE_CASES, origin)
 
 
 def caseworkers_for(agency: Agency, origin: Place | None = None) -> QuerySet[User]:

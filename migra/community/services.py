@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from migra.accounts.models import Agency, User
 from migra.accounts.roles import ROLE_PERMISSIONS, Perm
-from migra.accounts.selectors import deny, memberships_of
+from migra.accounts.selectors import agencies_with_perm_at, deny, memberships_of
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
 from migra.community.models import (
@@ -139,16 +139,7 @@ def _reach(actor: User | None, commune: Place, agency: Agency | None, request: A
         if agency is None:
             raise ValueError("the system writes only for a given agency")
         return agency
-    possible: list[Agency] = []
-    for membership in memberships_of(actor):
-        if Perm.MANAGE_GROUPS not in ROLE_PERMISSIONS.get(membership.role, frozenset()):
-            continue
-        if not membership.all_places and not any(
-            p.contains(commune) for p in membership.places.all()
-        ):
-            continue
-        if membership.agency not in possible:
-            possible.append(membership.agency)
+    possible = agencies_with_perm_at(actor, Perm.MANAGE_GROUPS, commune)
     if agency is not None:
         if agency in possible or (actor.is_superuser and actor.is_active):
             return agency

@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from migra.accounts.models import Agency, User
-from migra.accounts.roles import ROLE_PERMISSIONS, Perm
-from migra.accounts.selectors import deny, memberships_of
+from migra.accounts.roles import Perm
+from migra.accounts.selectors import agencies_with_perm_at, deny
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
 from migra.outreach.models import (
@@ -118,16 +118,7 @@ def _clean_place(code: Any) -> tuple[Place, Place, Place | None]:
 
 def _agency_for(actor: User, place: Place, agency_id: int | None) -> Agency:
     """An agency in which the actor may log outreach at this place."""
-    possible: list[Agency] = []
-    for membership in memberships_of(actor):
-        if Perm.LOG_OUTREACH not in ROLE_PERMISSIONS.get(membership.role, frozenset()):
-            continue
-        if not membership.all_places and not any(
-            p.contains(place) for p in membership.places.all()
-        ):
-            continue
-        if membership.agency not in possible:
-            possible.append(membership.agency)
+    possible = agencies_with_perm_at(actor, Perm.LOG_OUTREACH, place)
     if agency_id is not None:
         for agency in possible:
             if agency.pk == agency_id:

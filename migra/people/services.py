@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from migra.accounts.models import Agency, User
-from migra.accounts.roles import ROLE_PERMISSIONS, Perm
-from migra.accounts.selectors import deny, memberships_of
+from migra.accounts.roles import Perm
+from migra.accounts.selectors import agencies_with_perm_at, deny
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
 from migra.people.identity import (
@@ -300,16 +300,7 @@ def _agency_for(actor: User | None, village: Place, agency: Agency | None) -> Ag
         if agency is None:
             raise ValueError("the system registers people only for a given agency")
         return agency
-    possible: list[Agency] = []
-    for membership in memberships_of(actor):
-        if Perm.MANAGE_PEOPLE not in ROLE_PERMISSIONS.get(membership.role, frozenset()):
-            continue
-        if not membership.all_places and not any(
-            p.contains(village) for p in membership.places.all()
-        ):
-            continue
-        if membership.agency not in possible:
-            possible.append(membership.agency)
+    possible = agencies_with_perm_at(actor, Perm.MANAGE_PEOPLE, village)
     if agency is not None:
         if agency in possible or (actor.is_superuser and actor.is_active):
             return agency

@@ -20,10 +20,10 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from migra.accounts.models import Agency
-from migra.accounts.roles import ROLE_PERMISSIONS, AgencyKind, Perm
+from migra.accounts.roles import AgencyKind, Perm
 from migra.accounts.selectors import (
+    agencies_with_perm_at,
     get_visible_or_deny,
-    memberships_of,
     restrict,
     scope_q,
     user_has_perm,
@@ -79,13 +79,7 @@ def screenings_for_person(user: Any, person: Any) -> QuerySet[Screening]:
 def screening_agencies_for(user: Any, place: Place) -> list[Agency]:
     """Agencies in which the user may screen at this place (memberships with SCREEN
     whose places contain it), in a stable order."""
-    found: dict[int, Agency] = {}
-    for membership in memberships_of(user):
-        if Perm.SCREEN not in ROLE_PERMISSIONS.get(membership.role, frozenset()):
-            continue
-        if membership.all_places or any(p.contains(place) for p in membership.places.all()):
-            found.setdefault(membership.agency_id, membership.agency)
-    return [found[k] for k in sorted(found)]
+    return sorted(agencies_with_perm_at(user, Perm.SCREEN, place), key=lambda a: a.pk)
 
 
 def may_screen(user: Any) -> bool:

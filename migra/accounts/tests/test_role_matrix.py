@@ -202,3 +202,18 @@ def test_every_role_has_a_permission_set():
     # Donors see totals only, never people or cases.
     donor = ROLE_PERMISSIONS[Role.DONOR_VIEWER]
     assert not donor & {Perm.VIEW_PEOPLE, Perm.VIEW_CASES, Perm.MANAGE_CASES}
+
+
+def test_agencies_with_a_permission_at_a_place(cast):
+    from migra.accounts.roles import Perm
+    from migra.accounts.selectors import agencies_with_perm_at
+
+    carol, dan, gina = cast.users["carol"], cast.users["dan"], cast.users["gina"]
+    village = cast.places["01020101"]
+    crisis = cast.agencies["crisis"]
+    assert agencies_with_perm_at(carol, Perm.MANAGE_CASES, village) == [crisis]
+    assert agencies_with_perm_at(dan, Perm.MANAGE_CASES, village) == []  # commune 170101 only
+    assert agencies_with_perm_at(dan, Perm.MANAGE_CASES) == [crisis]  # any place
+    assert agencies_with_perm_at(gina, Perm.MANAGE_CASES, village) == []  # not her role
+    assert agencies_with_perm_at(gina, Perm.MANAGE_GROUPS, village) == [cast.agencies["lead"]]
+    assert agencies_with_perm_at(cast.users["charlie"], Perm.VIEW_PLACES) == []
