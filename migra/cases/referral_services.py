@@ -475,6 +475,29 @@ def _decide(
     return current
 
 
+def _answered(
+    current: Referral,
+    *,
+    actor: User,
+    kind: str,
+    from_status: str,
+    tell: Iterable[User],
+    request: HttpRequest | None,
+) -> None:
+    """What follows every change of a referral's status: the case's timeline, the audit
+    trail, the case's next due date, and a notification to the other side."""
+    _event(current.case, actor, kind, {"referral": current.pk})
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={"status": [from_status, current.status]},
+        request=request,
+    )
+    _refresh_due(current.case_id)
+    _tell(tell, actor, kind, current)
+
+
 def referral_accept(
     *, actor: User, referral: Referral, request: HttpRequest | None = None
 ) -> Referral:
@@ -488,16 +511,14 @@ def referral_accept(
             to_status=ReferralStatus.ACCEPTED,
             extra={"decided_at": timezone.now(), "decided_by": actor},
         )
-        _event(current.case, actor, "referral_accepted", {"referral": current.pk})
-        audit_record(
+        _answered(
+            current,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=current,
-            changes={"status": [ReferralStatus.PENDING, ReferralStatus.ACCEPTED]},
+            kind="referral_accepted",
+            from_status=ReferralStatus.PENDING,
+            tell=senders_of(current),
             request=request,
         )
-        _refresh_due(current.case_id)
-        _tell(senders_of(current), actor, "referral_accepted", current)
     return current
 
 
@@ -518,16 +539,14 @@ def referral_decline(
         # The reason is encrypted: written through the model, not the UPDATE above.
         current.decline_reason = reason
         current.save(update_fields=["decline_reason"])
-        _event(current.case, actor, "referral_declined", {"referral": current.pk})
-        audit_record(
+        _answered(
+            current,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=current,
-            changes={"status": [ReferralStatus.PENDING, ReferralStatus.DECLINED]},
+            kind="referral_declined",
+            from_status=ReferralStatus.PENDING,
+            tell=senders_of(current),
             request=request,
         )
-        _refresh_due(current.case_id)
-        _tell(senders_of(current), actor, "referral_declined", current)
     return current
 
 
@@ -545,16 +564,14 @@ def referral_cancel(
             to_status=ReferralStatus.CANCELLED,
             extra={},
         )
-        _event(current.case, actor, "referral_cancelled", {"referral": current.pk})
-        audit_record(
+        _answered(
+            current,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=current,
-            changes={"status": [ReferralStatus.PENDING, ReferralStatus.CANCELLED]},
+            kind="referral_cancelled",
+            from_status=ReferralStatus.PENDING,
+            tell=receivers_of(current),
             request=request,
         )
-        _refresh_due(current.case_id)
-        _tell(receivers_of(current), actor, "referral_cancelled", current)
     return current
 
 
@@ -571,16 +588,14 @@ def referral_complete(
             to_status=ReferralStatus.COMPLETED,
             extra={"completed_at": timezone.now()},
         )
-        _event(current.case, actor, "referral_completed", {"referral": current.pk})
-        audit_record(
+        _answered(
+            current,
             actor=actor,
-            action=AuditAction.UPDATE,
-            target=current,
-            changes={"status": [ReferralStatus.ACCEPTED, ReferralStatus.COMPLETED]},
+            kind="referral_completed",
+            from_status=ReferralStatus.ACCEPTED,
+            tell=senders_of(current),
             request=request,
         )
-        _refresh_due(current.case_id)
-        _tell(senders_of(current), actor, "referral_completed", current)
     return current
 
 

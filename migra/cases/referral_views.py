@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -292,13 +293,13 @@ def referral_new(request: HttpRequest, case_pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- lists
 
 
-@login_required
-@require_http_methods(_GET)
-def referral_inbox(request: HttpRequest) -> HttpResponse:
-    require_perm(request, Perm.RECEIVE_REFERRALS)
+def _referral_list(
+    request: HttpRequest, referrals: QuerySet[Referral], template: str
+) -> HttpResponse:
+    """A page of referrals (open ones unless the filter says otherwise), with the
+    services asked for and whether each is overdue."""
     form = InboxFilterForm(request.GET or None)
     status = form.cleaned_data["status"] if form.is_valid() else ""
-    referrals = referrals_received_by(request.user).select_related("from_agency", "to_agency")
     if status == "":
         referrals = referrals.filter(status__in=OPEN_STATUSES)
     elif status != "all":
@@ -315,41 +316,23 @@ def referral_inbox(request: HttpRequest) -> HttpResponse:
         }
         for r in page.object_list
     ]
-    return render(
-        request,
-        "cases/referrals/inbox.html",
-        {"form": form, "rows": rows, "page": page, "status": status},
-    )
+    return render(request, template, {"form": form, "rows": rows, "page": page, "status": status})
+
+
+@login_required
+@require_http_methods(_GET)
+def referral_inbox(request: HttpRequest) -> HttpResponse:
+    require_perm(request, Perm.RECEIVE_REFERRALS)
+    received = referrals_received_by(request.user).select_related("from_agency", "to_agency")
+    return _referral_list(request, received, "cases/referrals/inbox.html")
 
 
 @login_required
 @require_http_methods(_GET)
 def referral_sent(request: HttpRequest) -> HttpResponse:
     require_perm(request, Perm.VIEW_CASES)
-    form = InboxFilterForm(request.GET or None)
-    status = form.cleaned_data["status"] if form.is_valid() else ""
-    referrals = referrals_sent_by(request.user).select_related("to_agency", "case")
-    if status == "":
-        referrals = referrals.filter(status__in=OPEN_STATUSES)
-    elif status != "all":
-        referrals = referrals.filter(status=status)
-    page = Paginator(referrals.order_by("-sent_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    today = timezone.localdate()
-    rows = [
-        {
-            "referral": r,
-            "services": _services_text(r.requested_services),
-            "overdue": referral_is_overdue(r, today),
-        }
-        for r in page.object_list
-    ]
-    return render(
-        request,
-        "cases/referrals/sent.html",
-        {"form": form, "rows": rows, "page": page, "status": status},
-    )
+    sent = referrals_sent_by(request.user).select_related("to_agency", "case")
+    return _referral_list(request, sent, "cases/referrals/sent.html")
 
 
 # --------------------------------------------------------------------------- one referral
