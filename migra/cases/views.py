@@ -76,12 +76,12 @@ from migra.cases.selectors import (
     case_list,
     caseworkers_for,
     may_manage_case,
-    persons_for_case,
     saved_views_of,
 )
 from migra.config.forms import add_service_errors
 from migra.lib.crypto import DecryptionError
 from migra.people.models import Person
+from migra.people.selectors import persons_matching
 
 logger = logging.getLogger("migra.cases")
 
@@ -394,7 +394,7 @@ def case_new(request: HttpRequest) -> HttpResponse:
         pick = PersonPickForm(request.GET or None)
         found = []
         if pick.is_valid() and pick.cleaned_data["q"].strip():
-            found = persons_for_case(request.user, pick.cleaned_data["q"])
+            found = persons_matching(request.user, pick.cleaned_data["q"])
         return render(
             request,
             "cases/pick_person.html",

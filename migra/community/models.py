@@ -8,6 +8,8 @@ encrypted; string forms never hold a name.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -148,6 +150,13 @@ class GroupMember(models.Model):
     )
     role = models.CharField(_("role"), max_length=20, choices=MemberRole.choices)
     joined_on = models.DateField(_("joined"), null=True, blank=True)
+    # A member who left stays (old meetings' attendance still counts them) but is not
+    # offered for ticking at new meetings.
+    left_on = models.DateField(_("left the group"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    # Made by the form when it is opened: the same form sent twice adds one member
+    # (and registers a new person once).
+    token = models.UUIDField(unique=True, null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -289,16 +298,12 @@ class RegisterEntry(models.Model):
         ordering = ["-pk"]
         indexes = [
             models.Index(fields=["commune", "last_contact_on"], name="community_entry_contact_idx"),
-            # Summaries: migrants away (returned_on null) by destination, sector, channel.
-            models.Index(
-                fields=["commune", "returned_on", "destination", "sector", "channel", "agency"],
-                name="community_entry_away_idx",
-            ),
             # The home page: migrants away not heard from, oldest contact first.
             models.Index(
                 fields=["returned_on", "last_contact_on"], name="community_entry_quiet_idx"
             ),
-            # Summaries: returns in a period by reason.
+            # Summaries: returns on the odd days of a period, by reason (whole months
+            # come from RegisterTally).
             models.Index(
                 fields=["commune", "returned_on", "return_reason", "agency"],
                 name="community_entry_return_idx",
@@ -320,13 +325,99 @@ class RegisterProblem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reported_at = models.DateTimeField(auto_now_add=True)
+    # The entry's commune and agency (an entry never moves), copied here so summaries
+    # and home pages count a commune's problems without reading millions of entries.
+    commune = models.ForeignKey(
+        "places.Place", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
 
     class Meta:
         ordering = ["-noted_on", "-pk"]
-        # Summaries: problems in a period by kind.
         indexes = [
-            models.Index(fields=["noted_on", "kind", "entry"], name="community_problem_noted_idx")
+            # Summaries and home pages: a commune's problems in a period, by kind.
+            models.Index(
+                fields=["commune", "noted_on", "kind", "agency"],
+                name="community_problem_commune_idx",
+            )
         ]
 
     def __str__(self) -> str:
         return f"problem #{self.pk} of register entry #{self.entry_id}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.commune_id is None or self.agency_id is None:
+            self.commune_id, self.agency_id = (
+                RegisterEntry.objects.filter(pk=self.entry_id)
+                .values_list("commune_id", "agency_id")
+                .get()
+            )
+        super().save(*args, **kwargs)
+
+
+class RegisterTally(models.Model):
+    """How many register entries share one set of summary values: kept by the
+    services in the same transaction as the entry (tallies.py), so a province summary
+    adds up a few thousand rows instead of millions of entries.
+
+    Entries still away have `returned_month` "" and carry their destination, sector and
+    channel; returned entries carry the month ("2025-03") and reason of their return.
+    `destination_id` is 0 when not recorded (a real 0 keeps the unique key exact)."""
+
+    commune = models.ForeignKey("places.Place", on_delete=models.CASCADE, related_name="+")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.CASCADE, related_name="+")
+    returned_month = models.CharField(max_length=7, blank=True)
+    # "" on month rows and while away; "2025-03-14" on the day rows of returns.
+    day = models.CharField(max_length=10, blank=True)
+    destination_id = models.PositiveIntegerField(default=0)
+    sector = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=16, blank=True)
+    return_reason = models.CharField(max_length=16, blank=True)
+    entries = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=[
+                    "commune",
+                    "day",
+                    "returned_month",
+                    "agency",
+                    "destination_id",
+                    "sector",
+                    "channel",
+                    "return_reason",
+                ],
+                name="community_register_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"register tally #{self.pk}"
+
+
+class AttendanceTally(models.Model):
+    """Meeting attendance of one group in one month by sex and age band: members
+    ticked off (sex and age at the meeting, from the registry) and guests counted."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="+")
+    month = models.CharField(max_length=7)
+    # "" on month rows; "2025-03-14" on day rows.
+    day = models.CharField(max_length=10, blank=True)
+    sex = models.CharField(max_length=8)
+    age_band = models.CharField(max_length=10)
+    members = models.IntegerField(default=0)
+    guests = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "day", "month", "sex", "age_band"],
+                name="community_attendance_tally_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"attendance tally #{self.pk}"

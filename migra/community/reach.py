@@ -2,9 +2,10 @@
 and people ticked off at its meetings count once among everyone reached; guests
 counted at meetings are added to the anonymous figure.
 
-Guests are counted in three age bands (under 18, 18 to 59, 60 and over) that do not
-line up with the reach figures' seven: with an age-band filter they are left out of
-the anonymous figure rather than guessed."""
+Guests are counted in three broad age bands (under 18, 18 to 59, 60 and over): they
+answer a filter by one of these broad bands (`outreach.BroadAgeBand`, the same values
+as `GuestAgeBand`), and are left out under one of the seven fine bands rather than
+guessed (the reach page says so)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 
 from migra.community.models import GroupMember, Meeting, MeetingGuests
-from migra.outreach.reach import ReachFilters
+from migra.outreach.reach import ReachFilters, age_band_is_fine
 
 
 def _place_q(filters: ReachFilters, prefix: str) -> Q:
@@ -53,7 +54,7 @@ def member_persons(filters: ReachFilters) -> QuerySet[Any]:
 
 
 def meeting_guests(filters: ReachFilters) -> int:
-    if filters.category or filters.age_band:
+    if filters.category or age_band_is_fine(filters.age_band):
         return 0
     guests = MeetingGuests.objects.filter(_place_q(filters, "meeting__group__"))
     if filters.since:
@@ -62,4 +63,6 @@ def meeting_guests(filters: ReachFilters) -> int:
         guests = guests.filter(meeting__held_on__lte=filters.until)
     if filters.sex:
         guests = guests.filter(sex=filters.sex)
+    if filters.age_band:
+        guests = guests.filter(age_band=filters.age_band)
     return int(guests.aggregate(total=Sum("count"))["total"] or 0)

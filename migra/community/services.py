@@ -8,15 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import string
+import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Model
+from django.db.models import Max, Model, Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 from migra.accounts.models import Agency, User
 from migra.accounts.roles import ROLE_PERMISSIONS, Perm
 from migra.accounts.selectors import agencies_with_perm_at, deny, memberships_of
-from migra.audit.models import AuditAction
+from migra.audit.models import AuditAction, AuditEvent
 from migra.audit.services import audit_record
 from migra.community.models import (
     Channel,
@@ -45,11 +47,15 @@ from migra.community.models import (
     Sector,
     Topic,
 )
+from migra.community.selectors import may_manage_topics, migrant_household, topic_stamp
+from migra.community.tallies import tally_entry, tally_meeting
+from migra.lib.khmer.normalize import fold, normalize
 from migra.people.identity import facts_for
-from migra.people.models import DocumentKind, Person
-from migra.people.selectors import person_candidates, persons_visible_to
-from migra.people.services import NameInput, person_register
+from migra.people.models import DocumentKind, HouseholdMember, Person, Relationship
+from migra.people.selectors import may_manage, person_candidates, persons_visible_to
+from migra.people.services import NameInput, household_add_member, person_register
 from migra.places.models import Place, PlaceKind
+from migra.search.services import search_index_upsert
 
 MAX_TEXT = 4000
 MAX_NAME = 200
@@ -60,6 +66,11 @@ MAX_DEBT = Decimal("999999999999")
 
 class EntryConflict(ValidationError):
     """Someone else saved the register entry since the form was opened."""
+
+
+class EditConflict(ValidationError):
+    """Someone else saved the group, member, meeting or topic since the form was
+    opened: nothing was saved."""
 
 
 class PossibleDuplicate(ValidationError):
@@ -193,7 +204,62 @@ def _commune(place: Place | None) -> Place:
     return place
 
 
+def _invalid(field: str, message: str, code: str) -> ValidationError:
+    """A field's error that keeps its code (tests and callers compare codes, not text)."""
+    return ValidationError({field: ValidationError(message, code=code)})
+
+
+def _conflict() -> EditConflict:
+    return EditConflict(
+        _(
+            "Someone else saved changes here while you were editing, so nothing was "
+            "saved. Reload the page to see their changes, then make yours again."
+        ),
+        code="conflict",
+    )
+
+
+def _expect_version(current: int, expected: Any) -> None:
+    """EditConflict unless the form was opened on the version saved now."""
+    if isinstance(expected, bool) or not isinstance(expected, int) or expected != current:
+        raise _conflict()
+
+
+def _one_line(value: str, field: str, limit: int = MAX_NAME, *, required: bool = False) -> str:
+    """A name typed on one line: normalised (Khmer typed on any keyboard compares
+    equal), no control characters."""
+    text = normalize(_text(value, field, limit, required=required))
+    if any(unicodedata.category(ch) == "Cc" for ch in text):
+        raise _invalid(field, _("Remove the special characters."), "invalid")
+    return text
+
+
 # --------------------------------------------------------------------------- groups
+
+
+def _group_values(
+    *,
+    name: str,
+    where: Place,
+    villages: Iterable[Place],
+    founded_on: dt.date | None,
+    status: str,
+) -> tuple[str, list[Place]]:
+    """The checks of a group's own fields, new or changed: its name and its villages."""
+    name = _one_line(name, "name", required=True)
+    _choice(status, GroupStatus.values, "status", blank=False)
+    _not_future(founded_on, "founded_on")
+    village_list = list(villages)
+    if any(v.kind != PlaceKind.VILLAGE or not where.contains(v) for v in village_list):
+        raise _invalid("villages", _("Choose villages of the group's commune."), "invalid")
+    return name, village_list
+
+
+def _check_facilitators(people: Sequence[User], where: Place, owner: Agency) -> None:
+    if not all(_runs_groups(user, where, owner) for user in people):
+        raise _invalid(
+            "facilitators", _("Each facilitator must run groups in this commune."), "invalid"
+        )
 
 
 @_writes
@@ -209,20 +275,13 @@ def group_create(
     agency: Agency | None = None,
     request: HttpRequest | None = None,
 ) -> Group:
-    name = _text(name, "name", MAX_NAME, required=True)
     where = _commune(commune)
-    _choice(status, GroupStatus.values, "status", blank=False)
-    _not_future(founded_on, "founded_on")
-    village_list = list(villages)
-    if any(v.kind != PlaceKind.VILLAGE or not where.contains(v) for v in village_list):
-        raise ValidationError({"villages": _("Choose villages of the group's commune.")})
+    name, village_list = _group_values(
+        name=name, where=where, villages=villages, founded_on=founded_on, status=status
+    )
     owner = _reach(actor, where, agency, request)
     people = list(facilitators) or ([actor] if actor is not None else [])
-    if not all(_runs_groups(user, where, owner) for user in people):
-        raise ValidationError(
-            {"facilitators": _("Each facilitator must run groups in this commune.")},
-            code="invalid",
-        )
+    _check_facilitators(people, where, owner)
     group = Group.objects.create(
         agency=owner,
         name=name,
@@ -250,31 +309,167 @@ def group_create(
 
 
 @_writes
+def group_update(
+    *,
+    actor: User | None,
+    group: Group,
+    expected_version: int,
+    name: str,
+    villages: Iterable[Place] = (),
+    facilitators: Iterable[User] = (),
+    founded_on: dt.date | None = None,
+    status: str = GroupStatus.ACTIVE,
+    request: HttpRequest | None = None,
+) -> Group:
+    """Change a group's name, villages, facilitators, founding date and status. A group
+    is never deleted: deactivating it is a status. The commune and the agency stay.
+    A stale `expected_version` raises EditConflict, nothing saved."""
+    _check_group(actor, group, request)
+    current = Group.objects.select_for_update().get(pk=group.pk)
+    _expect_version(current.version, expected_version)
+    name, village_list = _group_values(
+        name=name, where=group.commune, villages=villages, founded_on=founded_on, status=status
+    )
+    people = list(facilitators)
+    if not people:
+        raise _invalid("facilitators", _("Tick at least one facilitator."), "required")
+    _check_facilitators(people, group.commune, group.agency)
+    renamed = current.name != name
+    current.name = name
+    current.founded_on = founded_on
+    current.status = status
+    current.version += 1
+    current.save(update_fields=["name", "founded_on", "status", "version"])
+    current.villages.set(village_list)
+    current.facilitators.set(people)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={
+            "version": current.version,
+            "renamed": renamed,
+            "villages": sorted(v.code for v in village_list),
+            "facilitators": sorted(u.pk for u in people),
+            "founded_on": founded_on.isoformat() if founded_on else None,
+            "status": status,
+        },
+        request=request,
+    )
+    return current
+
+
+@_writes
 def group_member_add(
     *,
     actor: User | None,
     group: Group,
-    person: Person,
+    person: Person | None = None,
+    new_person: NewPerson | None = None,
     role: str,
     joined_on: dt.date | None = None,
+    confirm_possible_duplicate: bool = False,
+    token: uuid.UUID | None = None,
     request: HttpRequest | None = None,
 ) -> GroupMember:
+    """Add a member: a registered person the actor may see, or a new person registered
+    through the registry, whose duplicate matching warns with PossibleDuplicate unless
+    `confirm_possible_duplicate`. The same `token` sent again returns the member
+    already added (and registers the new person once)."""
     _check_group(actor, group, request)
+    if token is not None:
+        seen = GroupMember.objects.filter(token=token).first()
+        if seen is not None:
+            if seen.group_id != group.pk:
+                raise ValidationError(_("This form was already used for another group."))
+            return seen
     _choice(role, MemberRole.values, "role", blank=False)
     _not_future(joined_on, "joined_on")
-    if actor is not None and not persons_visible_to(actor).filter(pk=person.pk).exists():
-        raise _Denied("person outside the user's scope", person)
-    if GroupMember.objects.filter(group=group, person=person).exists():
-        raise ValidationError({"person": _("This person is already a member.")}, code="duplicate")
-    member = GroupMember.objects.create(group=group, person=person, role=role, joined_on=joined_on)
+    who = _person_for_entry(
+        actor=actor,
+        person=person,
+        new_person=new_person,
+        confirm_possible_duplicate=confirm_possible_duplicate,
+        request=request,
+    )
+    existing = GroupMember.objects.filter(group=group, person=who).first()
+    if existing is not None and existing.left_on is not None:
+        raise _invalid(
+            "person",
+            _("This person left the group: change their membership to bring them back."),
+            "left",
+        )
+    if existing is not None:
+        raise _invalid("person", _("This person is already a member."), "duplicate")
+    try:
+        member = GroupMember.objects.create(
+            group=group, person=who, role=role, joined_on=joined_on, token=token
+        )
+    except IntegrityError:
+        if token is not None:
+            raise  # the same form twice at once: `_writes` runs it again and finds it
+        # Someone added the same person at the same moment.
+        raise _invalid("person", _("This person is already a member."), "duplicate") from None
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
         target=member,
-        changes={"group": group.pk, "person": person.pk, "role": role},
+        changes={
+            "group": group.pk,
+            "person": who.pk,
+            "role": role,
+            "new_person": new_person is not None,
+        },
         request=request,
     )
     return member
+
+
+@_writes
+def group_member_update(
+    *,
+    actor: User | None,
+    member: GroupMember,
+    expected_version: int,
+    role: str,
+    left_on: dt.date | None = None,
+    request: HttpRequest | None = None,
+) -> GroupMember:
+    """Change a member's role, or mark them as having left on `left_on` (None: still a
+    member). A member who left stays: old meetings still count them, new meetings do
+    not offer them. A stale `expected_version` raises EditConflict, nothing saved."""
+    _check_group(actor, member.group, request)
+    current = GroupMember.objects.select_for_update().get(pk=member.pk)
+    _expect_version(current.version, expected_version)
+    _choice(role, MemberRole.values, "role", blank=False)
+    _not_future(left_on, "left_on")
+    if left_on is not None and current.joined_on is not None and left_on < current.joined_on:
+        raise _invalid("left_on", _("This is before the member joined the group."), "invalid")
+    if (
+        left_on is not None
+        and Meeting.objects.filter(attendees=current, held_on__gt=left_on).exists()
+    ):
+        raise _invalid(
+            "left_on",
+            _("This member was ticked present at a meeting after that date."),
+            "attended_later",
+        )
+    current.role = role
+    current.left_on = left_on
+    current.version += 1
+    current.save(update_fields=["role", "left_on", "version"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={
+            "version": current.version,
+            "role": role,
+            "left_on": left_on.isoformat() if left_on else None,
+        },
+        request=request,
+    )
+    return current
 
 
 # --------------------------------------------------------------------------- meetings
@@ -296,6 +491,112 @@ def _guests(guests: Mapping[tuple[str, str], int]) -> dict[tuple[str, str], int]
         if count:
             clean[(sex, band)] = count
     return clean
+
+
+class _MeetingValues(NamedTuple):
+    held_on: dt.date
+    venue: str
+    decisions: str
+    topic_codes: list[str]
+    topics: list[Topic]
+    members: list[GroupMember]
+    guest_counts: dict[tuple[str, str], int]
+    guest_total: int
+
+
+def _members_at(group: Group, day: dt.date) -> Any:
+    """The group's members on `day`: those who had not left before it."""
+    return GroupMember.objects.filter(group=group).filter(
+        Q(left_on__isnull=True) | Q(left_on__gte=day)
+    )
+
+
+def _meeting_values(
+    *,
+    group: Group,
+    held_on: dt.date | None,
+    venue: str,
+    topics: Iterable[str],
+    attendees: Iterable[int],
+    attendance_total: int | None,
+    guests: Mapping[tuple[str, str], int] | None,
+    decisions: str,
+    meeting: Meeting | None = None,
+) -> _MeetingValues:
+    """The checks of a meeting, new or corrected. Attendees are members who had not
+    left by the meeting date; a corrected meeting keeps topics taken out of use since."""
+    if held_on is None:
+        raise _invalid("held_on", _("Give the date of the meeting."), "required")
+    if held_on > timezone.localdate():
+        raise _invalid(
+            "held_on",
+            _("The meeting date is in the future: record a meeting once it is held."),
+            "future",
+        )
+    venue = _text(venue, "venue", MAX_NAME)
+    decisions = _text(decisions, "decisions")
+    topic_codes = sorted(set(topics))
+    usable = Q(is_active=True)
+    if meeting is not None:
+        usable |= Q(pk__in=meeting.topics.values("pk"))
+    topic_rows = list(Topic.objects.filter(usable, code__in=topic_codes))
+    if len(topic_rows) != len(topic_codes):
+        raise _invalid("topics", _("Choose topics from the list."), "invalid_choice")
+    if not topic_rows:
+        raise _invalid("topics", _("Choose at least one topic."), "required")
+    attendee_ids = sorted(set(attendees))
+    present = _members_at(group, held_on)
+    members = list(present.filter(pk__in=attendee_ids))
+    if len(members) != len(attendee_ids):
+        raise _invalid("attendees", _("Tick only members of this group."), "invalid_choice")
+    guest_counts = _guests(guests or {})
+    guest_total = sum(guest_counts.values())
+    if attendance_total is not None and (
+        isinstance(attendance_total, bool)
+        or not isinstance(attendance_total, int)
+        or attendance_total < 0
+        or attendance_total > present.count() + guest_total
+    ):
+        raise _invalid(
+            "attendance_total",
+            _("More people attended than the group has members: count the others as guests."),
+            "too_many",
+        )
+    return _MeetingValues(
+        held_on, venue, decisions, topic_codes, topic_rows, members, guest_counts, guest_total
+    )
+
+
+def _follow_up_actions(
+    group: Group, held_on: dt.date, follow_ups: Sequence[FollowUpInput]
+) -> list[tuple[str, FollowUpInput]]:
+    """Checked follow-ups: an action, due on or after the meeting, for a facilitator of
+    the group (who alone sees it on their home page)."""
+    if len(follow_ups) > MAX_FOLLOW_UPS:
+        raise _invalid("follow_ups", _("Too many follow-up actions."), "too_many")
+    owners = set(group.facilitators.values_list("pk", flat=True)) if follow_ups else set()
+    actions = []
+    for item in follow_ups:
+        action = _text(item.action, "follow_ups", required=True)
+        if item.due_on < held_on:
+            raise _invalid(
+                "follow_ups", _("A follow-up cannot be due before the meeting."), "invalid"
+            )
+        if item.owner.pk not in owners:
+            raise _invalid(
+                "follow_ups",
+                _("Give the follow-up to a facilitator of the group."),
+                "invalid_choice",
+            )
+        actions.append((action, item))
+    return actions
+
+
+def _save_guests(meeting: Meeting, guest_counts: Mapping[tuple[str, str], int]) -> None:
+    MeetingGuests.objects.bulk_create(
+        MeetingGuests(meeting=meeting, sex=sex, age_band=band, count=count)
+        for (sex, band), count in guest_counts.items()
+    )
 
 
 @_writes
@@ -324,51 +625,19 @@ def meeting_record(
             if seen.group_id != group.pk:
                 raise ValidationError(_("This form was already used for another group."))
             return seen
-    if held_on is None:
-        raise ValidationError({"held_on": _("Give the date of the meeting.")}, code="required")
-    if held_on > timezone.localdate():
-        raise ValidationError(
-            {"held_on": _("The meeting date is in the future: record a meeting once it is held.")},
-            code="future",
+    held_on, venue, decisions, topic_codes, topic_rows, members, guest_counts, guest_total = (
+        _meeting_values(
+            group=group,
+            held_on=held_on,
+            venue=venue,
+            topics=topics,
+            attendees=attendees,
+            attendance_total=attendance_total,
+            guests=guests,
+            decisions=decisions,
         )
-    venue = _text(venue, "venue", MAX_NAME)
-    decisions = _text(decisions, "decisions")
-    topic_codes = sorted(set(topics))
-    topic_rows = list(Topic.objects.filter(code__in=topic_codes, is_active=True))
-    if len(topic_rows) != len(topic_codes):
-        raise ValidationError({"topics": _("Choose topics from the list.")}, code="invalid_choice")
-    if not topic_rows:
-        raise ValidationError({"topics": _("Choose at least one topic.")}, code="required")
-    attendee_ids = sorted(set(attendees))
-    members = list(GroupMember.objects.filter(group=group, pk__in=attendee_ids))
-    if len(members) != len(attendee_ids):
-        raise ValidationError(
-            {"attendees": _("Tick only members of this group.")}, code="invalid_choice"
-        )
-    guest_counts = _guests(guests or {})
-    guest_total = sum(guest_counts.values())
-    member_count = GroupMember.objects.filter(group=group).count()
-    if attendance_total is not None:
-        if attendance_total < 0 or attendance_total > member_count + guest_total:
-            raise ValidationError(
-                {
-                    "attendance_total": _(
-                        "More people attended than the group has members: count the others "
-                        "as guests."
-                    )
-                },
-                code="too_many",
-            )
-    if len(follow_ups) > MAX_FOLLOW_UPS:
-        raise ValidationError({"follow_ups": _("Too many follow-up actions.")}, code="too_many")
-    actions = []
-    for item in follow_ups:
-        action = _text(item.action, "follow_ups", required=True)
-        if item.due_on < held_on:
-            raise ValidationError(
-                {"follow_ups": _("A follow-up cannot be due before the meeting.")}, code="invalid"
-            )
-        actions.append((action, item))
+    )
+    actions = _follow_up_actions(group, held_on, follow_ups)
     meeting = Meeting.objects.create(
         group=group,
         held_on=held_on,
@@ -380,10 +649,8 @@ def meeting_record(
     )
     meeting.topics.set(topic_rows)
     meeting.attendees.set(members)
-    MeetingGuests.objects.bulk_create(
-        MeetingGuests(meeting=meeting, sex=sex, age_band=band, count=count)
-        for (sex, band), count in guest_counts.items()
-    )
+    _save_guests(meeting, guest_counts)
+    tally_meeting(meeting, +1)
     FollowUp.objects.bulk_create(
         FollowUp(meeting=meeting, action=action, owner=item.owner, due_on=item.due_on)
         for action, item in actions
@@ -425,6 +692,293 @@ def follow_up_done(
         request=request,
     )
     return locked
+
+
+@_writes
+def meeting_update(
+    *,
+    actor: User | None,
+    meeting: Meeting,
+    expected_version: int,
+    held_on: dt.date | None,
+    venue: str = "",
+    topics: Iterable[str] = (),
+    attendees: Iterable[int] = (),
+    attendance_total: int | None = None,
+    guests: Mapping[tuple[str, str], int] | None = None,
+    decisions: str = "",
+    open_follow_ups: Mapping[int, FollowUpInput | None] | None = None,
+    new_follow_ups: Sequence[FollowUpInput] = (),
+    request: HttpRequest | None = None,
+) -> Meeting:
+    """Correct a recorded meeting, with the checks of `meeting_record`. Follow-ups
+    marked done stay as they are; `open_follow_ups` changes open ones by id (None takes
+    one out) and `new_follow_ups` adds some. A stale `expected_version` raises
+    EditConflict, nothing saved. The attendance tallies take the meeting out as it was
+    and count it in again as it is saved."""
+    group = meeting.group
+    _check_group(actor, group, request)
+    current = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    _expect_version(current.version, expected_version)
+    held_on, venue, decisions, topic_codes, topic_rows, members, guest_counts, guest_total = (
+        _meeting_values(
+            group=group,
+            held_on=held_on,
+            venue=venue,
+            topics=topics,
+            attendees=attendees,
+            attendance_total=attendance_total,
+            guests=guests,
+            decisions=decisions,
+            meeting=current,
+        )
+    )
+    # Locked: marking one done at the same moment waits for this correction.
+    open_rows = {
+        f.pk: f
+        for f in FollowUp.objects.select_for_update().filter(meeting=current, done_at__isnull=True)
+    }
+    changes = dict(open_follow_ups or {})
+    if any(pk not in open_rows for pk in changes):
+        raise _invalid("follow_ups", _("A follow-up marked done cannot change."), "done")
+    changed = [(pk, item) for pk, item in changes.items() if item is not None]
+    removed = [pk for pk, item in changes.items() if item is None]
+    checked = _follow_up_actions(group, held_on, [item for _, item in changed])
+    added = _follow_up_actions(group, held_on, new_follow_ups)
+    kept = FollowUp.objects.filter(meeting=current).exclude(pk__in=list(changes))
+    if kept.filter(done_at__isnull=True, due_on__lt=held_on).exists():
+        raise _invalid("held_on", _("A follow-up cannot be due before the meeting."), "invalid")
+    if kept.count() + len(changed) + len(added) > MAX_FOLLOW_UPS:
+        raise _invalid("follow_ups", _("Too many follow-up actions."), "too_many")
+    tally_meeting(current, -1)
+    current.held_on = held_on
+    current.venue = venue
+    current.decisions = decisions
+    current.guests = guest_total
+    current.version += 1
+    current.save(update_fields=["held_on", "venue", "decisions", "guests", "version"])
+    current.topics.set(topic_rows)
+    current.attendees.set(members)
+    MeetingGuests.objects.filter(meeting=current).delete()
+    _save_guests(current, guest_counts)
+    tally_meeting(current, +1)
+    for (pk, item), (action, _item) in zip(changed, checked, strict=True):
+        row = open_rows[pk]
+        row.action, row.owner, row.due_on = action, item.owner, item.due_on
+        row.save(update_fields=["action", "owner", "due_on"])
+    FollowUp.objects.filter(pk__in=removed).delete()
+    FollowUp.objects.bulk_create(
+        FollowUp(meeting=current, action=action, owner=item.owner, due_on=item.due_on)
+        for action, item in added
+    )
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={
+            "version": current.version,
+            "held_on": held_on.isoformat(),
+            "topics": topic_codes,
+            "members": len(members),
+            "guests": guest_total,
+            "follow_ups_changed": len(changed),
+            "follow_ups_removed": len(removed),
+            "follow_ups_added": len(added),
+        },
+        request=request,
+    )
+    return current
+
+
+# --------------------------------------------------------------------------- topics
+
+_CODE_START = frozenset(string.ascii_lowercase)
+_CODE_CHARS = frozenset(string.ascii_lowercase + string.digits + "_")
+MAX_CODE = 40
+
+
+def _require_topic_manager(actor: User | None) -> None:
+    if actor is not None and not may_manage_topics(actor):
+        raise _Denied("may not manage the meeting topics")
+
+
+def _locked_topics() -> list[Topic]:
+    """Every topic: topic writes take turns (the catalogue is small). The lock is taken
+    first; the topics are read after it, so a topic added meanwhile is seen."""
+    list(Topic.objects.select_for_update().values_list("pk", flat=True))
+    return list(Topic.objects.order_by("order", "pk"))
+
+
+def _topic_names(
+    *, name_km: str, name_en: str, name_th: str, topics: Sequence[Topic], topic: Topic | None
+) -> tuple[str, str, str]:
+    km = _one_line(name_km, "name_km", required=True)
+    en = _one_line(name_en, "name_en", required=True)
+    th = _one_line(name_th, "name_th")
+    others = [t for t in topics if topic is None or t.pk != topic.pk]
+    for field, value in (("name_km", km), ("name_en", en), ("name_th", th)):
+        if value and any(fold(getattr(t, field)) == fold(value) for t in others):
+            raise _invalid(field, _("Another topic has this name."), "duplicate")
+    return km, en, th
+
+
+def _topic_code(code: str, name_en: str, topics: Sequence[Topic]) -> str:
+    """The code typed (small Latin letters, digits, _), or one made from the English
+    name. It never changes: forms and exports use it."""
+    taken = {t.code for t in topics}
+    code = (code or "").strip()
+    if code:
+        if not (2 <= len(code) <= MAX_CODE and code[0] in _CODE_START and set(code) <= _CODE_CHARS):
+            raise _invalid(
+                "code",
+                _("Use 2 to 40 small Latin letters, digits and _, starting with a letter."),
+                "invalid",
+            )
+        if code in taken:
+            raise _invalid("code", _("Another topic has this code."), "duplicate")
+        return code
+    letters = "".join(ch if ch in _CODE_CHARS and ch != "_" else " " for ch in name_en.lower())
+    base = "_".join(letters.split())[: MAX_CODE - 4].strip("_")
+    if not base or base[0] not in _CODE_START:
+        base = ("topic_" + base)[: MAX_CODE - 4].strip("_")
+    made, number = base, 2
+    while made in taken:
+        made, number = f"{base}_{number}", number + 1
+    return made
+
+
+@_writes
+def topic_add(
+    *,
+    actor: User | None,
+    name_km: str,
+    name_en: str,
+    name_th: str = "",
+    code: str = "",
+    request: HttpRequest | None = None,
+) -> Topic:
+    """Add a meeting topic at the end of the catalogue (programme admins of the lead
+    NGO). Names are unique in each language."""
+    _require_topic_manager(actor)
+    topics = _locked_topics()
+    km, en, th = _topic_names(
+        name_km=name_km, name_en=name_en, name_th=name_th, topics=topics, topic=None
+    )
+    made = _topic_code(code, en, topics)
+    last = Topic.objects.aggregate(last=Max("order"))["last"] or 0
+    topic = Topic.objects.create(code=made, name_km=km, name_en=en, name_th=th, order=last + 1)
+    audit_record(
+        actor=actor,
+        action=AuditAction.CREATE,
+        target=topic,
+        changes={"code": made, "order": topic.order},
+        request=request,
+    )
+    return topic
+
+
+@_writes
+def topic_rename(
+    *,
+    actor: User | None,
+    topic: Topic,
+    expected_stamp: str,
+    name_km: str,
+    name_en: str,
+    name_th: str = "",
+    request: HttpRequest | None = None,
+) -> Topic:
+    """Rename a topic; meetings show the new names. `expected_stamp` is the
+    `topic_stamp` of the names the form showed: stale, EditConflict, nothing saved."""
+    _require_topic_manager(actor)
+    topics = _locked_topics()
+    current = next((t for t in topics if t.pk == topic.pk), None)
+    if current is None:
+        raise ValidationError(_("This topic does not exist."), code="missing")
+    if not isinstance(expected_stamp, str) or expected_stamp != topic_stamp(current):
+        raise _conflict()
+    km, en, th = _topic_names(
+        name_km=name_km, name_en=name_en, name_th=name_th, topics=topics, topic=current
+    )
+    renamed = [
+        language
+        for language, old, new in (
+            ("km", current.name_km, km),
+            ("en", current.name_en, en),
+            ("th", current.name_th, th),
+        )
+        if old != new
+    ]
+    current.name_km, current.name_en, current.name_th = km, en, th
+    current.save(update_fields=["name_km", "name_en", "name_th"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={"code": current.code, "renamed": renamed},
+        request=request,
+    )
+    return current
+
+
+@_writes
+def topic_move(
+    *, actor: User | None, topic: Topic, up: bool, request: HttpRequest | None = None
+) -> Topic:
+    """Move a topic one place up or down in the catalogue (the order of the forms)."""
+    _require_topic_manager(actor)
+    topics = _locked_topics()
+    index = next((i for i, t in enumerate(topics) if t.pk == topic.pk), None)
+    if index is None:
+        raise ValidationError(_("This topic does not exist."), code="missing")
+    other = index - 1 if up else index + 1
+    if 0 <= other < len(topics):
+        topics[index], topics[other] = topics[other], topics[index]
+    moved = []
+    for position, row in enumerate(topics, start=1):
+        if row.order != position:
+            row.order = position
+            moved.append(row)
+    Topic.objects.bulk_update(moved, ["order"])
+    current = next(t for t in topics if t.pk == topic.pk)
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={"code": current.code, "order": current.order},
+        request=request,
+    )
+    return current
+
+
+@_writes
+def topic_set_in_use(
+    *, actor: User | None, topic: Topic, in_use: bool, request: HttpRequest | None = None
+) -> Topic:
+    """Take a topic out of use (new meetings no longer offer it; meetings that had it
+    keep it) or bring it back. One topic at least stays in use."""
+    _require_topic_manager(actor)
+    topics = _locked_topics()
+    current = next((t for t in topics if t.pk == topic.pk), None)
+    if current is None:
+        raise ValidationError(_("This topic does not exist."), code="missing")
+    in_use = in_use is True
+    if current.is_active == in_use:
+        return current
+    if not in_use and sum(t.is_active for t in topics) <= 1:
+        raise ValidationError(
+            _("Keep at least one topic in use: every meeting needs one."), code="last_topic"
+        )
+    current.is_active = in_use
+    current.save(update_fields=["is_active"])
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=current,
+        changes={"code": current.code, "in_use": in_use},
+        request=request,
+    )
+    return current
 
 
 # --------------------------------------------------------------------------- register
@@ -668,6 +1222,8 @@ def register_entry_add(
         token=token,
         **fields.__dict__,
     )
+    tally_entry(entry, +1)
+    search_index_upsert(doc_type="register_entry", obj=entry)
     audit_record(
         actor=actor,
         action=AuditAction.CREATE,
@@ -711,10 +1267,18 @@ def register_entry_update(
         return_reason=return_reason,
     )
     values = dict(fields.__dict__)
-    updated = RegisterEntry.objects.filter(pk=entry.pk, version=expected_version).update(
-        version=expected_version + 1, **values
+    # Locked as saved, so the tally takes out exactly what it counted.
+    current = (
+        RegisterEntry.objects.select_for_update()
+        .filter(pk=entry.pk, version=expected_version)
+        .first()
     )
-    if not updated:
+    updated = current is not None and bool(
+        RegisterEntry.objects.filter(pk=entry.pk, version=expected_version).update(
+            version=expected_version + 1, **values
+        )
+    )
+    if current is None or not updated:
         raise EntryConflict(
             _(
                 "Someone else changed this register entry while you were editing it, so "
@@ -723,6 +1287,9 @@ def register_entry_update(
             code="conflict",
         )
     fresh = RegisterEntry.objects.get(pk=entry.pk)
+    tally_entry(current, -1)
+    tally_entry(fresh, +1)
+    search_index_upsert(doc_type="register_entry", obj=fresh)
     audit_record(
         actor=actor,
         action=AuditAction.UPDATE,
@@ -771,3 +1338,139 @@ def register_problem_report(
         request=request,
     )
     return rows
+
+
+# --------------------------------------------------------------------------- households
+
+
+MAX_HOUSEHOLD = 40
+
+
+def _household_form_seen(entry: RegisterEntry, token: uuid.UUID) -> HouseholdMember | None:
+    """The family member a form with this token already added from this entry. The
+    household rows belong to the registry and hold no token: the entry's audit event
+    of the addition keeps it (a few events per entry, found through their index)."""
+    event = AuditEvent.objects.filter(
+        object_type=RegisterEntry._meta.label_lower,
+        object_id=str(entry.pk),
+        action=AuditAction.UPDATE,
+        changes__token=str(token),
+    ).first()
+    if event is None:
+        return None
+    member = HouseholdMember.objects.filter(pk=event.changes.get("household_member")).first()
+    if member is None:
+        raise ValidationError(_("This form was already sent."), code="used")
+    return member
+
+
+@_writes
+def register_household_member_add(
+    *,
+    actor: User,
+    entry: RegisterEntry,
+    relationship: str,
+    migrant_relationship: str | None = None,
+    person: Person | None = None,
+    new_person: NewPerson | None = None,
+    confirm_possible_duplicate: bool = False,
+    token: uuid.UUID | None = None,
+    request: HttpRequest | None = None,
+) -> HouseholdMember:
+    """Add a family member to the household at home of the entry's migrant: a person
+    the actor may see, or a new person registered through the registry (its matching
+    warns with PossibleDuplicate unless `confirm_possible_duplicate`), with their
+    `relationship` (a `Relationship` code). A migrant without a household gets one
+    made, holding them (as `migrant_relationship`, required then, ignored otherwise)
+    and the new member. The household writes are the registry's
+    (`household_add_member`): both persons must be within the actor's MANAGE_PEOPLE
+    reach — an SHG facilitator has it over their agency's people in their communes —
+    and of the household's agency. The same `token` sent again returns the member
+    already added (and registers a new person once)."""
+    _reach(actor, entry.commune, entry.agency, request)
+    # One addition to a migrant's household at a time: the first makes it once, a
+    # resent form finds what the first sending added.
+    migrant = Person.objects.select_for_update().get(pk=entry.person_id)
+    if token is not None:
+        seen = _household_form_seen(entry, token)
+        if seen is not None:
+            return seen
+    if relationship not in Relationship.values:
+        raise _invalid("relationship", _("Choose from the list."), "invalid_choice")
+    if migrant_relationship and migrant_relationship not in Relationship.values:
+        raise _invalid("migrant_relationship", _("Choose from the list."), "invalid_choice")
+    if not migrant.is_active_record:
+        raise _invalid(
+            "person", _("The migrant's record was merged or erased: open the current one."), "gone"
+        )
+    if not may_manage(actor, migrant):
+        raise _Denied("may not change the migrant's record", migrant)
+    home = migrant_household(migrant.pk)
+    if home is None and not migrant_relationship:
+        raise _invalid(
+            "migrant_relationship",
+            _("Say who the migrant is in the household: it is made with them."),
+            "required",
+        )
+    who = _person_for_entry(
+        actor=actor,
+        person=person,
+        new_person=new_person,
+        confirm_possible_duplicate=confirm_possible_duplicate,
+        request=request,
+    )
+    if who.pk == migrant.pk:
+        raise _invalid("person", _("This is the migrant: choose a family member."), "migrant")
+    if not may_manage(actor, who):
+        raise _Denied("may not change this person's record", who)
+    if who.agency_id != (home.household.agency_id if home else migrant.agency_id):
+        raise _invalid(
+            "person",
+            _("This person's record belongs to another agency: they cannot join this household."),
+            "other_agency",
+        )
+    present = set(home.household.members.values_list("person_id", flat=True)) if home else set()
+    if who.pk in present:
+        raise _invalid("person", _("This person is already in the household."), "duplicate")
+    if len(present) >= MAX_HOUSEHOLD:
+        raise _invalid(
+            "person",
+            _("A household has at most %(limit)d members.") % {"limit": MAX_HOUSEHOLD},
+            "too_many",
+        )
+    made = home is None
+    if home is None:
+        home = household_add_member(
+            actor=actor, person=migrant, relationship=migrant_relationship or "", request=request
+        )
+    try:
+        member = household_add_member(
+            actor=actor,
+            person=who,
+            relationship=relationship,
+            household=home.household,
+            request=request,
+        )
+    except IntegrityError:
+        # Put in the household at the same moment from the person's page (this
+        # service's own sendings take turns on the migrant's row).
+        raise _invalid(
+            "person", _("This person is already in the household."), "duplicate"
+        ) from None
+    audit_record(
+        actor=actor,
+        action=AuditAction.UPDATE,
+        target=entry,
+        changes={
+            "household": home.household_id,
+            "household_made": made,
+            "migrant_relationship": home.relationship if made else None,
+            "household_member": member.pk,
+            "person": who.pk,
+            "relationship": relationship,
+            "new_person": new_person is not None,
+            "token": str(token) if token is not None else None,
+        },
+        request=request,
+    )
+    return member

@@ -19,26 +19,27 @@ from collections import defaultdict
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from migra.accounts.roles import ROLE_PERMISSIONS, Perm
 from migra.accounts.selectors import memberships_of
 from migra.cases.models import Case as CaseRecord
 from migra.community.models import (
+    AttendanceTally,
     Channel,
     GroupStatus,
     GuestAgeBand,
     GuestSex,
     Meeting,
-    MeetingGuests,
     ProblemKind,
     RegisterEntry,
     RegisterProblem,
+    RegisterTally,
     ReturnReason,
     Sector,
 )
 from migra.community.models import Group as CommunityGroup
+from migra.community.tallies import month_of
 from migra.places.models import Place, PlaceKind
 from migra.screening.models import Screening
 
@@ -170,6 +171,32 @@ def _entries(reach: SummaryReach) -> Any:
     return entries
 
 
+def _tally_slices(
+    rows: Any,
+    month_field: str,
+    months: tuple[str | None, str | None] | None,
+    edges: list[tuple[dt.date | None, dt.date]],
+) -> list[Any]:
+    """The tally rows that add up to a period: month rows of the whole months, day rows
+    of the odd days at either end."""
+    slices = []
+    if months is not None:
+        slices.append(rows.filter(_month_q(month_field, months), day=""))
+    for first, last in edges:
+        days = rows.filter(day__lte=last.isoformat()).exclude(day="")
+        if first is not None:
+            days = days.filter(day__gte=first.isoformat())
+        slices.append(days)
+    return slices
+
+
+def _register_tallies(reach: SummaryReach) -> Any:
+    tallies = RegisterTally.objects.filter(commune_id__in=reach.commune_ids).order_by()
+    if reach.agency_ids is not None:
+        tallies = tallies.filter(agency_id__in=reach.agency_ids)
+    return tallies
+
+
 def _groups(reach: SummaryReach) -> Any:
     groups = CommunityGroup.objects.filter(commune_id__in=reach.commune_ids)
     if reach.agency_ids is not None:
@@ -177,38 +204,67 @@ def _groups(reach: SummaryReach) -> Any:
     return groups
 
 
-def _age_band(age: int | None) -> str:
-    """The guests' age band of an age (unknown without a year of birth)."""
-    if age is None or age < 0:
-        return UNKNOWN
-    if age < 18:
-        return GuestAgeBand.UNDER_18.value
-    if age < 60:
-        return GuestAgeBand.FROM_18.value
-    return GuestAgeBand.FROM_60.value
+def _month_split(
+    since: dt.date | None, until: dt.date | None
+) -> tuple[tuple[str | None, str | None] | None, list[tuple[dt.date | None, dt.date]]]:
+    """Split a period into whole months, counted from the tallies ((first, last) as
+    "YYYY-MM", None for an open end; None when no whole month), and the odd days at
+    either end, counted from the records."""
+    first = last = None
+    if since is not None:
+        first = since if since.day == 1 else _next_month(since)
+    if until is not None:
+        following = until + dt.timedelta(days=1)
+        last = until if following.day == 1 else until.replace(day=1) - dt.timedelta(days=1)
+    if first is not None and last is not None and first > last:
+        return None, [(since, until)] if since is not None and until is not None else []
+    edges: list[tuple[dt.date | None, dt.date]] = []
+    if since is not None and first is not None and since < first:
+        edges.append((since, first - dt.timedelta(days=1)))
+    if until is not None and last is not None and until > last:
+        edges.append((last + dt.timedelta(days=1), until))
+    months = (month_of(first) if first else None, month_of(last) if last else None)
+    return months, edges
+
+
+def _next_month(day: dt.date) -> dt.date:
+    return (day.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def _month_q(field: str, months: tuple[str | None, str | None]) -> Q:
+    first, last = months
+    q = Q()
+    if first is not None:
+        q &= Q(**{f"{field}__gte": first})
+    if last is not None:
+        q &= Q(**{f"{field}__lte": last})
+    return q
 
 
 def place_summary(
     reach: SummaryReach, *, since: dt.date | None = None, until: dt.date | None = None
 ) -> Summary:
     """The summary of the place within `reach`; the period (both ends included)
-    applies to returns, problems and meetings; "away" is as of now; members' age
-    bands are reckoned at the end of the period."""
+    applies to returns, problems and meetings; "away" is as of now. Away, returns and
+    attendance come from the monthly tallies (tallies.py), the odd days at either end
+    of the period from the records."""
     summary = Summary(reach=reach, since=since, until=until)
-    entries = _entries(reach)
+    months, edges = _month_split(since, until)
+    tallies = _register_tallies(reach)
 
-    # Away: one GROUP BY over destination, sector and channel, rolled up here.
+    # Away: the tally rows still away, rolled up by destination, sector and channel.
     by_destination: dict[int | None, int] = defaultdict(int)
     by_sector: dict[str, int] = defaultdict(int)
     by_channel: dict[str, int] = defaultdict(int)
     grouped = (
-        entries.filter(returned_on__isnull=True)
-        .order_by()
+        tallies.filter(returned_month="")
         .values_list("destination_id", "sector", "channel")
-        .annotate(n=Count("pk"))
+        .annotate(n=Sum("entries"))
     )
     for destination_id, sector, channel, n in grouped:
-        by_destination[destination_id] += n
+        if not n:
+            continue
+        by_destination[destination_id or None] += n
         by_sector[sector or UNKNOWN] += n
         by_channel[channel or UNKNOWN] += n
         summary.away_total += n
@@ -243,15 +299,13 @@ def place_summary(
     summary.away_by_sector = _labelled(by_sector, list(Sector.choices))
     summary.away_by_channel = _labelled(by_channel, list(Channel.choices))
 
-    # Returns in the period, by reason.
-    returns = dict(
-        entries.filter(returned_on__isnull=False)
-        .filter(_period("returned_on", since, until))
-        .order_by()
-        .values_list("return_reason")
-        .annotate(n=Count("pk"))
-        .values_list("return_reason", "n")
-    )
+    # Returns in the period, by reason: whole months from month rows, odd days from day rows.
+    returns: dict[str, int] = defaultdict(int)
+    returned = tallies.exclude(returned_month="")
+    for rows in _tally_slices(returned, "returned_month", months, edges):
+        for reason, n in rows.values_list("return_reason").annotate(n=Sum("entries")):
+            returns[reason] += n or 0
+    returns = {reason: n for reason, n in returns.items() if n}
     summary.returns_total = sum(returns.values())
     summary.returns_by_reason = _labelled(returns, list(ReturnReason.choices))
 
@@ -263,8 +317,8 @@ def place_summary(
         person=OuterRef("entry__person"), opened_at__date__gte=OuterRef("noted_on")
     )
     problems = (
-        RegisterProblem.objects.filter(entry__commune_id__in=reach.commune_ids)
-        .filter(Q() if reach.agency_ids is None else Q(entry__agency_id__in=reach.agency_ids))
+        RegisterProblem.objects.filter(commune_id__in=reach.commune_ids)
+        .filter(Q() if reach.agency_ids is None else Q(agency_id__in=reach.agency_ids))
         .filter(_period("noted_on", since, until))
         .order_by()
         .values_list("kind")
@@ -291,31 +345,14 @@ def place_summary(
     held = meetings.order_by().aggregate(n=Count("pk"), groups=Count("group_id", distinct=True))
     summary.meetings_held = held["n"] or 0
     summary.groups_met = held["groups"] or 0
+    # Who came, by sex and age band at the meeting, from the tallies likewise.
     attendance: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    through = Meeting.attendees.through
-    # Members by sex and year of birth (a few dozen rows); the age band is reckoned
-    # here, at the end of the period (today without one).
-    reference_year = (until or timezone.localdate()).year
-    sex_field, year_field = "groupmember__person__sex", "groupmember__person__birth_year"
-    members = (
-        through.objects.filter(meeting__in=meetings.values("pk"))
-        .order_by()
-        .values(sex_field, year_field)
-        .annotate(n=Count("pk"))
-    )
-    for row in members:
-        birth_year = row[year_field]
-        band = _age_band(None if birth_year is None else reference_year - birth_year)
-        attendance[(row[sex_field] or GuestSex.OTHER.value, band)][0] += row["n"]
-    guests = (
-        MeetingGuests.objects.filter(meeting__in=meetings.values("pk"))
-        .order_by()
-        .values_list("sex", "age_band")
-        .annotate(n=Sum("count"))
-        .values_list("sex", "age_band", "n")
-    )
-    for sex, band, n in guests:
-        attendance[(sex, band)][1] += n or 0
+    tallied = AttendanceTally.objects.filter(group__in=groups.values("pk")).order_by()
+    for rows in _tally_slices(tallied, "month", months, edges):
+        cells = rows.values_list("sex", "age_band").annotate(m=Sum("members"), g=Sum("guests"))
+        for sex, band, members_n, guests_n in cells:
+            attendance[(sex, band)][0] += members_n or 0
+            attendance[(sex, band)][1] += guests_n or 0
     bands = [*GuestAgeBand.choices, (UNKNOWN, _("Age not known"))]
     for sex, sex_label in GuestSex.choices:
         for band, band_label in bands:

@@ -134,6 +134,41 @@ def persons_by_document(user: Any, raw: str) -> QuerySet[Person]:
     return persons_visible_to(user).filter(documents__number_index=index).distinct()
 
 
+PERSON_SEARCH_LIMIT = 20
+
+
+def persons_matching(user: Any, query: str) -> list[Person]:
+    """Persons the user may see matching a name (Khmer or Latin letters), a phone or a
+    document number, best first, at most PERSON_SEARCH_LIMIT: exact phone and document
+    lookups through their blind indexes, names through the search index. Names and
+    villages prefetched. For the forms that choose a person (a case, a group's member,
+    a migrant's family)."""
+    # Local imports: only this lookup needs the search app.
+    from migra.lib.khmer.digits import to_arabic_digits
+    from migra.search.selectors import search_for_user
+
+    query = (query or "").strip()[:200]
+    if not query:
+        return []
+    ids: list[int] = []
+    if sum(ch.isdigit() for ch in to_arabic_digits(query)) >= 6:
+        for queryset in (persons_by_phone(user, query), persons_by_document(user, query)):
+            ids += [pk for pk in queryset.values_list("pk", flat=True) if pk not in ids]
+    if not ids:
+        results = search_for_user(user, query, doc_types=["person"], limit=PERSON_SEARCH_LIMIT)
+        ids = [int(r.object_id) for r in results]
+    found = {
+        p.pk: p
+        for p in persons_visible_to(user)
+        .filter(pk__in=ids[:PERSON_SEARCH_LIMIT])
+        .select_related("home_village")
+        .prefetch_related("names")
+    }
+    return [found[pk] for pk in ids if pk in found]
+
+
+
+
 # --------------------------------------------------------------------------- candidates
 
 

@@ -21,6 +21,7 @@ from migra.community.models import (
     RegisterProblem,
 )
 from migra.community.summaries import place_summary, shown, summary_reach
+from migra.community.tallies import tallies_rebuild
 from migra.screening.models import AgeBand, Mode, ResultCode, Screening
 from migra.screening.selectors import catalogue_current
 from migra.screening.services import catalogue_load_shipped
@@ -94,6 +95,8 @@ def data(world: Any, group: Group, members: list[GroupMember], register: Any) ->
         commune=world.places["010201"],
         status="inactive",
     )
+    # Made here without the services (which keep the tallies): count them as an import would.
+    tallies_rebuild()
     return {"e1": e1}
 
 
