@@ -8,11 +8,18 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from migra.lib.khmer.digits import to_arabic_digits
-from migra.outreach.models import AgeBand, AudienceCategory, EventKind
-from migra.outreach.services import MAX_COUNT, MAX_QUESTIONS, MAX_TEXT, MAX_TITLE
+from migra.outreach.models import AgeBand, AudienceCategory, BroadAgeBand, EventKind
+from migra.outreach.services import (
+    MAX_CAPTION,
+    MAX_COUNT,
+    MAX_QUESTIONS,
+    MAX_TEXT,
+    MAX_TITLE,
+)
 from migra.people.models import Sex
 from migra.places.forms import PlaceField
 from migra.places.models import PlaceKind
@@ -134,6 +141,55 @@ class AttendanceForm(forms.Form):
     )
 
 
+class MultiplePhotoInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Several files from one input. Each is checked by the service (type sniffed from
+    its content, size, pixels), not here."""
+
+    widget = MultiplePhotoInput
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files:
+            raise ValidationError(_("Choose one or more photos."), code="required")
+        return files
+
+
+# Photos sent in one go (each may be up to MIGRA_MEDIA_PHOTO_MAX_BYTES).
+MAX_PHOTOS_PER_UPLOAD = 10
+
+
+class PhotoUploadForm(forms.Form):
+    # No `capture` attribute: with it, phones open the camera only; without it they
+    # offer the camera and the gallery.
+    photos = PhotosField(label=_("Photos"), widget=MultiplePhotoInput(attrs={"accept": "image/*"}))
+    caption = forms.CharField(
+        label=_("Caption (optional)"),
+        max_length=MAX_CAPTION,
+        required=False,
+        help_text=_("For the photos sent now. Do not name people who should not be named."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["photos"].help_text = gettext(
+            "Up to %(n)d at once: JPEG, PNG or WebP. Location and camera details are "
+            "removed from every photo."
+        ) % {"n": MAX_PHOTOS_PER_UPLOAD}
+
+    def clean_photos(self) -> list[Any]:
+        files: list[Any] = self.cleaned_data["photos"]
+        if len(files) > MAX_PHOTOS_PER_UPLOAD:
+            raise ValidationError(
+                _("Send at most %(n)d photos at once.") % {"n": MAX_PHOTOS_PER_UPLOAD},
+                code="too_many",
+            )
+        return files
+
+
 class PersonSearchForm(forms.Form):
     q = forms.CharField(label=_("Find a registered person"), max_length=200, required=False)
 
@@ -183,7 +239,13 @@ class ReachFilterForm(forms.Form):
     commune = PlaceField(label=_("Commune"), kinds=[PlaceKind.COMMUNE], within="KH", required=False)
     sex = forms.ChoiceField(label=_("Sex"), choices=[("", "—"), *Sex.choices], required=False)
     age_band = forms.ChoiceField(
-        label=_("Age"), choices=[("", "—"), *AgeBand.choices], required=False
+        label=_("Age"),
+        choices=[
+            ("", "—"),
+            (_("Broad age bands"), BroadAgeBand.choices),
+            (_("Fine age bands (without meeting guests)"), AgeBand.choices),
+        ],
+        required=False,
     )
     category = forms.ChoiceField(
         label=_("Category"), choices=[("", "—"), *AudienceCategory.choices], required=False

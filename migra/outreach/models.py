@@ -1,8 +1,6 @@
 """Outreach events: awareness sessions, testimony talks, peer sessions, trainings and
 campaign screenings, with their audience (registered persons and anonymous counts) and
-an optional short pre/post knowledge test. See docs/outreach.md.
-
-Photos are not kept here: stories and media come with a later issue.
+an optional short pre/post knowledge test, and photos. See docs/outreach.md.
 """
 
 from __future__ import annotations
@@ -44,7 +42,23 @@ class AgeBand(models.TextChoices):
     FROM_60 = "60+", _("60 or older")
 
 
-# (lowest age, highest age) of each band, in whole years.
+class BroadAgeBand(models.TextChoices):
+    """Three broad bands, each made of whole fine bands (AgeBand). Self-help group
+    meetings count their guests in these (the same values as community.GuestAgeBand)."""
+
+    UNDER_18 = "under_18", _("Under 18")
+    FROM_18 = "18_59", _("18 to 59")
+    FROM_60 = "60_plus", _("60 and over")
+
+
+# The fine bands inside each broad band.
+BROAD_AGE_BANDS: dict[str, tuple[str, ...]] = {
+    BroadAgeBand.UNDER_18: (AgeBand.UNDER_15, AgeBand.FROM_15),
+    BroadAgeBand.FROM_18: (AgeBand.FROM_18, AgeBand.FROM_25, AgeBand.FROM_35, AgeBand.FROM_45),
+    BroadAgeBand.FROM_60: (AgeBand.FROM_60,),
+}
+
+# (lowest age, highest age) of each band, fine and broad, in whole years.
 AGE_BAND_RANGES: dict[str, tuple[int, int]] = {
     AgeBand.UNDER_15: (0, 14),
     AgeBand.FROM_15: (15, 17),
@@ -53,6 +67,9 @@ AGE_BAND_RANGES: dict[str, tuple[int, int]] = {
     AgeBand.FROM_35: (35, 44),
     AgeBand.FROM_45: (45, 59),
     AgeBand.FROM_60: (60, 200),
+    BroadAgeBand.UNDER_18: (0, 17),
+    BroadAgeBand.FROM_18: (18, 59),
+    BroadAgeBand.FROM_60: (60, 200),
 }
 
 
@@ -192,3 +209,31 @@ class ParticipantScore(models.Model):
 
     def __str__(self) -> str:
         return f"score #{self.pk} of test #{self.test_id}"
+
+
+class EventPhoto(models.Model):
+    """A photo of an event: a web rendition and a thumbnail made by migra.media.photos
+    (re-encoded, no EXIF/GPS; the uploaded original is not kept), stored under random
+    names and served only through the event's access check."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="photos")
+    # Names inside the default storage (random; never linked through MEDIA_URL).
+    web_file = models.CharField(max_length=200, unique=True)
+    thumb_file = models.CharField(max_length=200, unique=True)
+    width = models.PositiveIntegerField()  # of the web rendition
+    height = models.PositiveIntegerField()
+    caption = EncryptedTextField(
+        context="outreach.photo.caption", blank=True, default="", verbose_name=_("caption")
+    )
+    uploaded_at = models.DateTimeField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("event photo")
+        verbose_name_plural = _("event photos")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"photo #{self.pk} of event #{self.event_id}"

@@ -19,7 +19,12 @@ A source is registered once, at start-up (in its app's `AppConfig.ready`):
 filters' period, place and category; `anonymous(filters)` the number of people the
 source counted without registering them. Sex and age band are applied here to the
 registered persons; a source's anonymous counter applies them itself.
-See docs/outreach.md.
+
+Age bands: the seven fine bands (`AgeBand`) and the three broad ones (`BroadAgeBand`:
+under 18, 18 to 59, 60 and over), each made of whole fine bands. Event head counts are
+kept in fine bands, so they answer both (a broad band sums its fine bands); meeting
+guests are counted in broad bands only, so they answer a broad band and are left out
+under a fine one (`age_band_is_fine`). See docs/outreach.md.
 """
 
 from __future__ import annotations
@@ -34,7 +39,13 @@ from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from migra.outreach.models import AGE_BAND_RANGES, Attendance, AudienceCount
+from migra.outreach.models import (
+    AGE_BAND_RANGES,
+    BROAD_AGE_BANDS,
+    AgeBand,
+    Attendance,
+    AudienceCount,
+)
 from migra.people.models import Person
 from migra.places.models import Place, PlaceKind
 
@@ -102,12 +113,24 @@ def event_attendance_persons(filters: ReachFilters) -> QuerySet[Any]:
     return Attendance.objects.filter(q).values_list("person_id", flat=True)
 
 
+def age_band_is_fine(band: str | None) -> bool:
+    """A fine band (`AgeBand`: "18-24" …), finer than the broad bands some sources count in."""
+    return bool(band) and band in AgeBand.values
+
+
+def fine_age_bands(band: str) -> tuple[str, ...]:
+    """The fine bands a band filter covers: a broad band's, or a fine band itself."""
+    return BROAD_AGE_BANDS.get(band, (band,))
+
+
 def event_anonymous_count(filters: ReachFilters) -> int:
     q = _event_q(filters, "event__")
-    for name in ("sex", "age_band", "category"):
+    for name in ("sex", "category"):
         value = getattr(filters, name)
         if value:
             q &= Q(**{name: value})
+    if filters.age_band:
+        q &= Q(age_band__in=fine_age_bands(filters.age_band))
     return int(AudienceCount.objects.filter(q).aggregate(total=Sum("count"))["total"] or 0)
 
 

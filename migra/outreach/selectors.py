@@ -7,13 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Sum, Value, When
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from migra.accounts.roles import Perm
 from migra.accounts.selectors import get_visible_or_deny, restrict
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
-from migra.outreach.models import Attendance, Event, KnowledgeTest, ParticipantScore
+from migra.outreach.models import (
+    Attendance,
+    Event,
+    EventPhoto,
+    KnowledgeTest,
+    ParticipantScore,
+)
 from migra.people.selectors import persons_visible_to
 
 
@@ -69,6 +75,21 @@ def event_attendees(user: Any, event: Event) -> list[AttendeeRow]:
         .prefetch_related("names")
     }
     return [AttendeeRow(attendance=r, person=visible.get(r.person_id)) for r in rows]
+
+
+def event_photos(event: Event) -> QuerySet[EventPhoto]:
+    return EventPhoto.objects.filter(event=event).order_by("uploaded_at", "pk")
+
+
+def event_photo_get_for_user(request: HttpRequest, event_pk: Any, pk: Any) -> EventPhoto:
+    """A photo of an event the user may see, or a logged 403 / 404. Not written to the
+    audit trail: a page of thumbnails would log every one; opening the event's page is
+    logged already."""
+    event = get_visible_or_deny(request, events_visible_to(request.user), event_pk)
+    photo = EventPhoto.objects.filter(event=event, pk=pk).first()
+    if photo is None:
+        raise Http404
+    return photo
 
 
 def event_anonymous_total(event: Event) -> int:

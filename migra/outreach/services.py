@@ -21,6 +21,7 @@ from migra.accounts.roles import Perm
 from migra.accounts.selectors import agencies_with_perm_at, deny
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
+from migra.media import photos as media_photos
 from migra.outreach.models import (
     AgeBand,
     Attendance,
@@ -28,6 +29,7 @@ from migra.outreach.models import (
     AudienceCount,
     Event,
     EventKind,
+    EventPhoto,
     KnowledgeTest,
     ParticipantScore,
 )
@@ -42,6 +44,9 @@ MAX_COUNT = 5000  # people of one sex, age band and category at one event
 MAX_QUESTIONS = 20
 MAX_QUESTION = 300
 MAX_LABEL = 20
+MAX_PHOTOS = 50  # photos of one event
+MAX_CAPTION = 300
+PHOTO_FOLDER = "outreach/photos"
 OLDEST = dt.date(2000, 1, 1)
 
 
@@ -140,9 +145,14 @@ def _agency_for(actor: User, place: Place, agency_id: int | None) -> Agency:
     )
 
 
-def _check_may_log(actor: User, event: Event, request: HttpRequest | None) -> None:
+def _event_to_change(actor: User, event_id: Any, request: HttpRequest | None) -> Event:
+    """The event, when the actor may log outreach for it (a logged 403 otherwise)."""
+    event = Event.objects.filter(pk=event_id).first()
+    if event is None:
+        raise ValidationError(_("This event does not exist."), code="missing")
     if not events_visible_to(actor).filter(pk=event.pk).exists():
         raise deny(request, actor, reason="outside the user's scope", target=event)
+    return event
 
 
 def _clean_counts(counts: Iterable[Mapping[str, Any]]) -> dict[tuple[str, str, str], int]:
@@ -246,10 +256,7 @@ def event_update(
 ) -> Event:
     """Change an event. A stale `expected_version` raises EventConflict; nothing saved.
     `counts` None keeps the anonymous counts; a list replaces them."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise ValidationError(_("This event does not exist."), code="missing")
-    _check_may_log(actor, event, request)
+    event = _event_to_change(actor, event_id, request)
     clean_kind = _clean_kind(kind)
     clean_title = _clean_text(title, field="title", limit=MAX_TITLE, required=True)
     clean_date = _clean_date(date)
@@ -321,10 +328,7 @@ def event_attendance_add(
     request: HttpRequest | None = None,
 ) -> Attendance:
     """A registered person was at the event. The same person twice is refused."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise ValidationError(_("This event does not exist."), code="missing")
-    _check_may_log(actor, event, request)
+    event = _event_to_change(actor, event_id, request)
     if category not in AudienceCategory.values:
         raise ValidationError({"category": _("Choose a category.")}, code="category")
     if isinstance(person_id, bool) or not isinstance(person_id, int):
@@ -362,10 +366,7 @@ def event_attendance_add(
 def event_attendance_remove(
     *, actor: User, event_id: int, attendance_id: int, request: HttpRequest | None = None
 ) -> None:
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise ValidationError(_("This event does not exist."), code="missing")
-    _check_may_log(actor, event, request)
+    event = _event_to_change(actor, event_id, request)
     attendance = Attendance.objects.filter(pk=attendance_id, event=event).first()
     if attendance is None:
         raise ValidationError(_("This person is not on the list."), code="missing")
@@ -391,10 +392,7 @@ def knowledge_test_set(
     request: HttpRequest | None = None,
 ) -> KnowledgeTest:
     """Give the event a short pre/post test (or change its questions)."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise ValidationError(_("This event does not exist."), code="missing")
-    _check_may_log(actor, event, request)
+    event = _event_to_change(actor, event_id, request)
     cleaned: list[str] = []
     for question in questions:
         text = _clean_text(question, field="questions", limit=MAX_QUESTION)
@@ -450,10 +448,7 @@ def participant_score_record(
 ) -> ParticipantScore:
     """One participant's scores: a registered attendee (attendance_id) or an anonymous
     participant (label). Recording again for the same participant replaces the scores."""
-    event = Event.objects.filter(pk=event_id).first()
-    if event is None:
-        raise ValidationError(_("This event does not exist."), code="missing")
-    _check_may_log(actor, event, request)
+    event = _event_to_change(actor, event_id, request)
     test = KnowledgeTest.objects.filter(event=event).first()
     if test is None:
         raise ValidationError(_("This event has no knowledge test."), code="no_test")
@@ -492,3 +487,92 @@ def participant_score_record(
             request=request,
         )
     return score
+
+
+# --------------------------------------------------------------------------- photos
+
+
+def _too_many_photos() -> ValidationError:
+    message = _("An activity keeps at most %(max)d photos: remove one to add another.")
+    return ValidationError(
+        {"photos": ValidationError(message % {"max": MAX_PHOTOS}, code="too_many")}
+    )
+
+
+def event_photo_add(
+    *,
+    actor: User,
+    event_id: int,
+    upload: Any,
+    caption: str = "",
+    request: HttpRequest | None = None,
+) -> EventPhoto:
+    """Keep a photo of the event: only its clean web rendition and thumbnail (see
+    migra.media.photos: type sniffed, size and pixels limited, EXIF/GPS gone). At most
+    MAX_PHOTOS per event. A refused photo leaves nothing behind."""
+    event = _event_to_change(actor, event_id, request)
+    clean_caption = _clean_text(caption, field="caption", limit=MAX_CAPTION)
+    if EventPhoto.objects.filter(event=event).count() >= MAX_PHOTOS:
+        raise _too_many_photos()  # before the work of decoding the photo
+    prepared = media_photos.photo_prepare(upload)
+    stored = media_photos.photo_store(prepared, folder=PHOTO_FOLDER)
+    try:
+        with transaction.atomic():
+            # The event's row is the lock: two uploads at once cannot both take the
+            # last free place.
+            Event.objects.select_for_update().filter(pk=event.pk).first()
+            if EventPhoto.objects.filter(event=event).count() >= MAX_PHOTOS:
+                raise _too_many_photos()
+            photo = EventPhoto.objects.create(
+                event=event,
+                web_file=stored.web_name,
+                thumb_file=stored.thumb_name,
+                width=prepared.web.width,
+                height=prepared.web.height,
+                caption=clean_caption,
+                uploaded_at=timezone.now(),
+                uploaded_by=actor,
+            )
+            audit_record(
+                actor=actor,
+                action=AuditAction.CREATE,
+                target=photo,
+                changes={
+                    "event": event.pk,
+                    "source_type": prepared.source_type,
+                    "bytes": len(prepared.web.data) + len(prepared.thumb.data),
+                    "captioned": bool(clean_caption),
+                },
+                request=request,
+            )
+    except BaseException:
+        media_photos.photo_delete(stored.web_name, stored.thumb_name)
+        raise
+    return photo
+
+
+def event_photo_remove(
+    *, actor: User, event_id: int, photo_id: int, request: HttpRequest | None = None
+) -> None:
+    """Remove a photo of the event; its files go once the removal is saved."""
+    event = _event_to_change(actor, event_id, request)
+    photo = (
+        EventPhoto.objects.filter(pk=photo_id, event=event).first()
+        if isinstance(photo_id, int) and not isinstance(photo_id, bool)
+        else None
+    )
+    if photo is None:
+        raise ValidationError(_("This photo is not there any more."), code="missing")
+    names = (photo.web_file, photo.thumb_file)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action=AuditAction.DELETE,
+            target=photo,
+            changes={"event": event.pk},
+            request=request,
+        )
+        deleted, _rows = EventPhoto.objects.filter(pk=photo.pk).delete()
+        if not deleted:
+            raise ValidationError(_("This photo is not there any more."), code="missing")
+        transaction.on_commit(lambda: media_photos.photo_delete(*names))

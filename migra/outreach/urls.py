@@ -15,6 +15,9 @@ urlpatterns = [
         views.attendance_remove,
         name="attendance-remove",
     ),
+    path("<int:pk>/photos/", views.photo_add, name="photo-add"),
+    path("<int:pk>/photos/<int:photo_pk>/remove/", views.photo_remove, name="photo-remove"),
+    path("<int:pk>/photos/<int:photo_pk>/<str:size>.jpg", views.photo_file, name="photo-file"),
     path("<int:pk>/test/", views.test_questions, name="test-questions"),
     path("<int:pk>/test/scores/", views.test_score, name="test-score"),
 ]

@@ -4,38 +4,58 @@ read."""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from migra.accounts.roles import Perm
 from migra.accounts.selectors import deny, require_perm, user_has_perm
 from migra.config.forms import add_service_errors
+from migra.media.photos import CONTENT_TYPE as PHOTO_CONTENT_TYPE
+from migra.media.photos import photo_open
 from migra.outreach import services
 from migra.outreach.forms import (
     AttendanceForm,
     CountsForm,
     EventForm,
     PersonSearchForm,
+    PhotoUploadForm,
     QuestionsForm,
     ReachFilterForm,
     ScoreForm,
     count_field_name,
 )
-from migra.outreach.models import AgeBand, AudienceCategory, Event, KnowledgeTest
-from migra.outreach.reach import ReachFilters, count_anonymous, count_unique, reach_filters
+from migra.outreach.models import (
+    BROAD_AGE_BANDS,
+    AgeBand,
+    AudienceCategory,
+    BroadAgeBand,
+    Event,
+    KnowledgeTest,
+)
+from migra.outreach.reach import (
+    ReachFilters,
+    age_band_is_fine,
+    count_anonymous,
+    count_unique,
+    reach_filters,
+)
 from migra.outreach.selectors import (
     event_anonymous_total,
     event_attendees,
     event_get_for_user,
+    event_photo_get_for_user,
+    event_photos,
     events_for_list,
     knowledge_test_change,
 )
@@ -161,6 +181,7 @@ def _detail(
     attendance_form: AttendanceForm | None = None,
     score_form: ScoreForm | None = None,
     questions_form: QuestionsForm | None = None,
+    photo_form: PhotoUploadForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     attendees = event_attendees(request.user, event)
@@ -199,6 +220,9 @@ def _detail(
             "questions_form": questions_form
             or QuestionsForm(initial={"questions": "\n".join(test.questions) if test else ""}),
             "score_form": score_form or ScoreForm(attendees=choices),
+            "photos": list(event_photos(event)),
+            "max_photos": services.MAX_PHOTOS,
+            "photo_form": photo_form or PhotoUploadForm(),
         },
         status=status,
     )
@@ -297,6 +321,85 @@ def test_score(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, event, score_form=form, status=400)
 
 
+# --------------------------------------------------------------------------- photos
+
+
+@login_required
+@require_POST
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """One or more photos from one input; each is kept or refused on its own."""
+    event = event_get_for_user(request, pk)
+    form = PhotoUploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _detail(request, event, photo_form=form, status=400)
+    added = 0
+    for number, upload in enumerate(form.cleaned_data["photos"], start=1):
+        try:
+            services.event_photo_add(
+                actor=request.user,  # type: ignore[arg-type]
+                event_id=event.pk,
+                upload=upload,
+                caption=form.cleaned_data.get("caption") or "",
+                request=request,
+            )
+        except ValidationError as error:
+            messages.error(
+                request,
+                _("Photo %(number)d (%(name)s) was not added: %(reason)s")
+                % {
+                    "number": number,
+                    "name": str(getattr(upload, "name", ""))[:80],
+                    "reason": " ".join(error.messages),
+                },
+            )
+        else:
+            added += 1
+    if added:
+        messages.success(
+            request,
+            ngettext("%(n)d photo was added.", "%(n)d photos were added.", added) % {"n": added},
+        )
+    return HttpResponseRedirect(reverse("outreach:detail", args=[event.pk]) + "#photos")
+
+
+@login_required
+@require_POST
+def photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
+    event = event_get_for_user(request, pk)
+    try:
+        services.event_photo_remove(
+            actor=request.user,  # type: ignore[arg-type]
+            event_id=event.pk,
+            photo_id=photo_pk,
+            request=request,
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The photo was removed."))
+    return HttpResponseRedirect(reverse("outreach:detail", args=[event.pk]) + "#photos")
+
+
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def photo_file(request: HttpRequest, pk: int, photo_pk: int, size: str) -> FileResponse:
+    """A photo's web rendition or thumbnail, to people who may see the event only (the
+    files are never linked through MEDIA_URL)."""
+    photo = event_photo_get_for_user(request, pk, photo_pk)
+    name = {"web": photo.web_file, "thumb": photo.thumb_file}.get(size)
+    if name is None:
+        raise Http404
+    try:
+        handle = photo_open(name)
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=PHOTO_CONTENT_TYPE)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
 # --------------------------------------------------------------------------- reach
 
 
@@ -307,12 +410,26 @@ def _shown(value: int, *, mask: bool) -> str:
     return f"{value:,}"
 
 
-def _row(label: Any, filters: ReachFilters, mask: bool) -> dict[str, Any]:
+def _row(label: Any, filters: ReachFilters, mask: bool, *, sub: bool = False) -> dict[str, Any]:
     return {
         "label": label,
+        "sub": sub,
         "unique": _shown(count_unique(filters), mask=mask),
         "anonymous": _shown(count_anonymous(filters), mask=mask),
     }
+
+
+def _age_rows(variant: Callable[..., ReachFilters], mask: bool) -> list[dict[str, Any]]:
+    """Each broad band (events and meeting guests), then its fine bands (events only)."""
+    fine_labels = dict(AgeBand.choices)
+    rows = []
+    for broad, label in BroadAgeBand.choices:
+        rows.append(_row(label, variant(age_band=broad), mask))
+        rows.extend(
+            _row(fine_labels[fine], variant(age_band=fine), mask, sub=True)
+            for fine in BROAD_AGE_BANDS[broad]
+        )
+    return rows
 
 
 @login_required
@@ -358,9 +475,8 @@ def reach_page(request: HttpRequest) -> HttpResponse:
             "by_place": by_place,
             "place_heading": _("Commune") if province is not None else _("Province"),
             "by_sex": [_row(label, variant(sex=value), mask) for value, label in Sex.choices],
-            "by_age": [
-                _row(label, variant(age_band=value), mask) for value, label in AgeBand.choices
-            ],
+            "by_age": _age_rows(variant, mask),
+            "fine_age_filter": age_band_is_fine(base.age_band),
             "by_category": [
                 _row(label, variant(category=value), mask)
                 for value, label in AudienceCategory.choices

@@ -74,6 +74,10 @@ try:
     MIGRA_CASE_ATTACHMENT_MAX_BYTES = env.int(
         "MIGRA_CASE_ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024, minimum=1024
     )
+    # Largest photo accepted (outreach event photos; migra.media.photos), in bytes.
+    MIGRA_MEDIA_PHOTO_MAX_BYTES = env.int(
+        "MIGRA_MEDIA_PHOTO_MAX_BYTES", default=15 * 1024 * 1024, minimum=1024
+    )
     # Proxies in front that append to X-Forwarded-For (the public form's rate limit
     # counts per visitor address, which only they know).
     MIGRA_TRUSTED_PROXY_HOPS = env.int("MIGRA_TRUSTED_PROXY_HOPS", default=0, minimum=0)
@@ -141,6 +145,7 @@ INSTALLED_APPS = [
     "migra.cases",
     "migra.outreach",
     "migra.community",
+    "migra.stories",
 ]
 
 MIDDLEWARE = [
