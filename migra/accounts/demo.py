@@ -219,4 +219,7 @@ def demo_ensure() -> list[tuple[DemoUser, bool]]:
         from migra.community.demo import demo_community_ensure
 
         demo_community_ensure()
+        from migra.stories.demo import demo_stories_ensure
+
+        demo_stories_ensure()
     return [(spec, spec.role in TWO_FACTOR_ROLES) for spec in DEMO_USERS]

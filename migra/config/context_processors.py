@@ -27,11 +27,17 @@ NAV_ITEMS = [
     NavItem("people:list", _("People"), Perm.VIEW_PEOPLE),
     NavItem("community:home", _("Self-help groups"), Perm.MANAGE_GROUPS),
     NavItem("outreach:list", _("Awareness events"), Perm.LOG_OUTREACH),
+    NavItem(
+        "stories:list",
+        _("Stories"),
+        (Perm.WRITE_STORIES, Perm.EDIT_STORIES, Perm.WITHDRAW_STORIES),
+    ),
     NavItem("screening:list", _("Screening"), Perm.SCREEN),
     NavItem("cases:list", _("Cases"), Perm.VIEW_CASES),
     NavItem("cases:referral-inbox", _("Referrals"), Perm.RECEIVE_REFERRALS),
     NavItem("cases:tip-list", _("Reported concerns"), Perm.MANAGE_CASES),
     NavItem("cases:directory", _("Referral directory"), Perm.MANAGE_PROGRAMME),
+    NavItem("community:topics", _("Meeting topics"), Perm.MANAGE_PROGRAMME),
     NavItem(
         "outreach:reach", _("People reached"), (Perm.VIEW_STATISTICS, Perm.VIEW_AGGREGATES_ONLY)
     ),

@@ -20,6 +20,7 @@ urlpatterns = [
     path("app/cases/", include("migra.cases.urls")),
     path("app/outreach/", include("migra.outreach.urls")),
     path("app/community/", include("migra.community.urls")),
+    path("app/stories/", include("migra.stories.urls")),
     path("api/v1/", include("migra.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

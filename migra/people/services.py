@@ -21,6 +21,7 @@ from migra.accounts.roles import Perm
 from migra.accounts.selectors import agencies_with_perm_at, deny
 from migra.audit.models import AuditAction
 from migra.audit.services import audit_record
+from migra.people.consent_listeners import LossReason, consent_lost, lock_person
 from migra.people.identity import (
     blocking_indexes,
     document_index,
@@ -652,6 +653,8 @@ def consent_give(
     if when > now:
         raise ValidationError({"at": _("The date cannot be in the future.")})
     with transaction.atomic():
+        if not given:
+            lock_person(person.pk)  # first: see migra.people.consent_listeners
         consent = Consent.objects.create(
             person=person,
             purpose=purpose,
@@ -675,6 +678,15 @@ def consent_give(
             },
             request=request,
         )
+        if not given:
+            # A refusal recorded now replaces an earlier consent for the purpose.
+            consent_lost(
+                person_id=person.pk,
+                purposes=[purpose],
+                reason=LossReason.REFUSED,
+                actor=actor,
+                request=request,
+            )
     return consent
 
 
@@ -685,6 +697,7 @@ def consent_withdraw(
     if not may_manage(actor, consent.person):
         raise deny(request, actor, reason="may not change this person", target=consent.person)
     with transaction.atomic():
+        lock_person(consent.person_id)  # first: see migra.people.consent_listeners
         locked = Consent.objects.select_for_update().get(pk=consent.pk)
         if locked.withdrawn_at is not None:
             raise ValidationError(_("This consent was already withdrawn."))
@@ -696,6 +709,13 @@ def consent_withdraw(
             action=AuditAction.UPDATE,
             target=locked,
             changes={"person": locked.person_id, "purpose": locked.purpose, "withdrawn": True},
+            request=request,
+        )
+        consent_lost(
+            person_id=locked.person_id,
+            purposes=[locked.purpose],
+            reason=LossReason.WITHDRAWN,
+            actor=actor,
             request=request,
         )
     return locked
@@ -761,6 +781,14 @@ def person_merge(
             raise ValidationError(
                 _("One of these records was already merged or erased."), code="not_active"
             )
+        # What relied on the source's consents ends before its records move.
+        consent_lost(
+            person_id=src.pk,
+            purposes=ConsentPurpose.values,
+            reason=LossReason.MERGED_AWAY,
+            actor=actor,
+            request=request,
+        )
         moved: dict[str, list[int]] = {}
         for key, model in _movable().items():
             ids = list(model.objects.filter(person=src).values_list("pk", flat=True))
@@ -798,6 +826,14 @@ def person_merge(
             action=AuditAction.UPDATE,
             target=dst,
             changes={"merged_from": src.pk, "merge": merge.pk, "moved": counts},
+            request=request,
+        )
+        # The survivor now holds both records' answers: the latest per purpose may differ.
+        consent_lost(
+            person_id=dst.pk,
+            purposes=ConsentPurpose.values,
+            reason=LossReason.MERGED_INTO,
+            actor=actor,
             request=request,
         )
         _reindex(src)
@@ -848,6 +884,14 @@ def person_unmerge(
                 action=AuditAction.UPDATE,
                 target=person,
                 changes={"unmerged": other.pk, "merge": locked.pk},
+                request=request,
+            )
+        for person in (src, dst):
+            consent_lost(
+                person_id=person.pk,
+                purposes=ConsentPurpose.values,
+                reason=LossReason.UNMERGED,
+                actor=actor,
                 request=request,
             )
         _reindex(src)
@@ -977,6 +1021,13 @@ def person_erase_approve(
             action=AuditAction.DELETE,
             target=locked,
             changes={"erased": True},
+            request=request,
+        )
+        consent_lost(
+            person_id=locked.pk,
+            purposes=ConsentPurpose.values,
+            reason=LossReason.ERASED,
+            actor=actor,
             request=request,
         )
         search_index_delete(doc_type="person", object_id=locked.pk)
