@@ -3,8 +3,8 @@
 Checking (`attachment_check`):
 - the size limit is `settings.MIGRA_CASE_ATTACHMENT_MAX_BYTES` (10 MB when not set);
   an empty file or a larger one is refused before it is read whole;
-- the type is sniffed from the first bytes with `filetype`: JPEG, PNG, WebP, HEIC and
-  PDF only. A file that lies about its type — a name ending or a declared type that
+- the type is sniffed from the first bytes (`migra.media.sniff`): JPEG, PNG, WebP, HEIC
+  and PDF only. A file that lies about its type — a name ending or a declared type that
   says something else than its content (a PDF called photo.jpg, a program called
   statement.pdf) — is refused.
 
@@ -31,7 +31,6 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-import filetype
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
@@ -42,6 +41,8 @@ from django.utils.translation import gettext as _
 
 from migra.config.encryption import get_key_ring
 from migra.lib.crypto import DecryptionError
+from migra.media.sniff import agrees, name_ending, sniff
+from migra.media.uploads import TooLarge, read_at_most
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 MAGIC = b"MGA1"
@@ -49,33 +50,11 @@ NONCE_BYTES = 12
 DATA_KEY_BYTES = 32
 BLOB_DIR = "cases/attachments"
 MAX_FILENAME = 200
-SNIFF_BYTES = 8192
 
-# What the sniffer may find, and the name endings and declared types that agree with it.
-ALLOWED: dict[str, tuple[str, frozenset[str], frozenset[str]]] = {
-    # sniffed mime: (stored type, name endings, declared types)
-    "image/jpeg": (
-        "image/jpeg",
-        frozenset({"jpg", "jpeg", "jpe", "jfif"}),
-        frozenset({"image/jpeg", "image/jpg", "image/pjpeg"}),
-    ),
-    "image/png": ("image/png", frozenset({"png"}), frozenset({"image/png", "image/x-png"})),
-    # An animated PNG is still a PNG file.
-    "image/apng": ("image/png", frozenset({"png", "apng"}), frozenset({"image/png", "image/apng"})),
-    "image/webp": ("image/webp", frozenset({"webp"}), frozenset({"image/webp"})),
-    "image/heic": (
-        "image/heic",
-        frozenset({"heic", "heif"}),
-        frozenset({"image/heic", "image/heif", "image/heic-sequence", "image/heif-sequence"}),
-    ),
-    "application/pdf": (
-        "application/pdf",
-        frozenset({"pdf"}),
-        frozenset({"application/pdf", "application/x-pdf"}),
-    ),
-}
-# Declared types that say nothing (browsers send them for unknown files).
-NEUTRAL_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
+# What may be attached: photos and PDF documents (all the types migra.media.sniff knows).
+ALLOWED_TYPES = frozenset(
+    {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"}
+)
 
 
 def max_bytes() -> int:
@@ -133,45 +112,32 @@ def clean_filename(name: Any) -> str:
     return text or "attachment"
 
 
-def _ending(filename: str) -> str:
-    _stem, dot, ext = filename.rpartition(".")
-    return ext.lower() if dot and _stem else ""
-
-
 def attachment_check(upload: Any) -> CheckedFile:
     """Read and check an uploaded file; a ValidationError says what is wrong."""
     if upload is None:
         raise ValidationError({"file": _("Choose a file.")}, code="required")
     limit = max_bytes()
-    size = getattr(upload, "size", None)
-    if isinstance(size, int) and size > limit:
-        raise _too_large(limit)
-    if hasattr(upload, "seek"):
-        upload.seek(0)
-    data = upload.read(limit + 1)
-    if not isinstance(data, bytes):
+    try:
+        data = read_at_most(upload, limit)
+    except TooLarge:
+        raise _too_large(limit) from None
+    if data is None:
         raise _wrong_type()
-    if len(data) > limit:
-        raise _too_large(limit)
     if not data:
         raise ValidationError({"file": _("The file is empty.")}, code="empty")
-    kind = filetype.guess(data[:SNIFF_BYTES])
-    if kind is None or kind.mime not in ALLOWED:
+    kind = sniff(data)
+    if kind is None or kind.mime not in ALLOWED_TYPES:
         raise _wrong_type()
-    stored_type, endings, declared_types = ALLOWED[kind.mime]
     filename = clean_filename(getattr(upload, "name", ""))
-    ending = _ending(filename)
-    if ending and ending not in endings:
+    declared = str(getattr(upload, "content_type", "") or "")
+    if not agrees(kind, filename=filename, declared=declared):
         raise _lying_type()
-    declared = str(getattr(upload, "content_type", "") or "").split(";")[0].strip().lower()
-    if declared not in NEUTRAL_TYPES and declared not in declared_types:
-        raise _lying_type()
-    if not ending:
-        filename = f"{filename}.{kind.extension if kind.mime != 'image/apng' else 'png'}"
+    if not name_ending(filename):
+        filename = f"{filename}.{kind.extension}"
     return CheckedFile(
         data=data,
         filename=filename,
-        content_type=stored_type,
+        content_type=kind.mime,
         sha256=hashlib.sha256(data).hexdigest(),
     )
 
