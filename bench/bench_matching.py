@@ -5,17 +5,22 @@ one Markdown table with its own header (measurement | size | result):
 
 - quality on the labelled set bench/people_quality/pairs.tsv (synthetic, see
   docs/matching.md): precision and recall at LIKELY_THRESHOLD, MATCH_THRESHOLD and a
-  few other thresholds; blocking recall (true pairs sharing a lookup key);
+  few other thresholds; blocking recall (true pairs sharing a lookup key); each
+  labelled pair deduped as a batch of two, without and with the rule-out before the
+  full score (recall and precision at LIKELY and MATCH); true pairs meeting only in
+  `w:` blocks;
 - speed: score() per pair, blocking_keys() per person (median, p95);
 - a synthetic million (BENCH_MATCHING_PEOPLE, default 1,000,000) with 1 % planted
   duplicates: largest blocks, candidate pairs, candidates per lookup, and a full
-  in-memory dedupe (blocking + scoring) on BENCH_MATCHING_WORKERS processes (default:
-  the number of cores), with its wall time and the share of planted duplicates found.
+  in-memory dedupe (blocking + scoring, `find_duplicates_in_processes`, the machinery
+  of `migra people dedupe`) on BENCH_MATCHING_WORKERS processes (default: the number
+  of cores), with its wall time, the pairs ruled out before the full score, the share
+  of planted duplicates found, and what the `w:` (word + commune) blocks contribute;
+  one part of the index is scored again without the rule-out to show it finds the same.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import statistics
 import sys
@@ -97,6 +102,49 @@ def quality() -> None:
             f"{met / len(same):.1%}",
         )
     )
+    batch_quality(pairs)
+
+
+def _only_words(a: M.PersonFacts, b: M.PersonFacts) -> bool:
+    """The two share filed keys and every one of them is a `w:` (word + commune) key."""
+    shared = M.blocking_keys(a) & M.blocking_keys(b)
+    return bool(shared) and all(k.startswith("w:") for k in shared)
+
+
+def batch_quality(pairs: list[tuple[str, str, M.PersonFacts, M.PersonFacts]]) -> None:
+    """Each labelled pair as a batch of two: what the batch dedupe (blocking, the
+    rule-out before the full score, scoring) finds, and what the `w:` blocks add."""
+    same = [p for p in pairs if p[0] == "same"]
+    size = f"{len(same)} true pairs, {len(pairs) - len(same)} hard non-matches"
+    met = sum(1 for p in same if any(M.find_duplicates([p[2], p[3]], 0.0)))
+    print(
+        _row("batch blocking recall (true pair shares a filed key)", size, f"{met / len(same):.1%}")
+    )
+    words = [p for p in same if _only_words(p[2], p[3])]
+    found = sum(1 for p in words if M.score(p[2], p[3]).score >= M.LIKELY_THRESHOLD)
+    print(
+        _row(
+            "true pairs meeting only in w: blocks; of them scored ≥ LIKELY",
+            size,
+            f"{len(words)}; {found}",
+        )
+    )
+    for t in (M.LIKELY_THRESHOLD, M.MATCH_THRESHOLD):
+        name = "LIKELY" if t == M.LIKELY_THRESHOLD else "MATCH"
+        result = []
+        for rule_out in (False, True):
+            hits = [
+                p[0] for p in pairs if any(M.find_duplicates([p[2], p[3]], t, rule_out=rule_out))
+            ]
+            tp = hits.count("same")
+            result.append(f"recall {tp / len(same):.3f}, precision {tp / max(1, len(hits)):.3f}")
+        print(
+            _row(
+                f"batch dedupe at {name}: without / with the rule-out",
+                size,
+                " / ".join(result),
+            )
+        )
 
 
 # --------------------------------------------------------------------------- speed
@@ -119,6 +167,7 @@ def speed() -> None:
         M._word_keys.cache_clear()
         M._word_spellings.cache_clear()
         M._part.cache_clear()
+        M._name_parts.cache_clear()
         t0 = time.perf_counter()
         M.score(a, b)
         times.append(time.perf_counter() - t0)
@@ -149,19 +198,6 @@ def speed() -> None:
 
 
 # --------------------------------------------------------------------------- a million
-
-_INDEX: M.DedupeIndex | None = None
-
-
-def _dedupe_part(part: int) -> tuple[int, list[tuple[int, int]], float]:
-    assert _INDEX is not None
-    stats = M.DedupeStats()
-    t0 = time.perf_counter()
-    found = [
-        (i, j)
-        for i, j, _m in M.find_duplicates((), index=_INDEX, part=part, parts=WORKERS, stats=stats)
-    ]
-    return stats.pairs_scored, found, time.perf_counter() - t0
 
 
 def million() -> None:
@@ -210,11 +246,19 @@ def million() -> None:
     print(_row("most common family names by key (first 100,000 people)", size, top))
 
     t0 = time.perf_counter()
-    index = M.build_index(people)
+    index = M.build_index(people, keep_keys=True)
     t_index = time.perf_counter() - t0
     _log(f"index built in {t_index:.0f} s")
     print(_row("blocking: profiles + keys + blocks of everyone", size, f"{t_index:.0f} s"))
-    sizes = sorted(((len(v), k) for k, v in index.blocks.items()), reverse=True)
+    starts = index.block_start
+    sizes = sorted(
+        (
+            (starts[k + 1] - starts[k], k)
+            for k in range(index.block_count)
+            if starts[k + 1] > starts[k]
+        ),
+        reverse=True,
+    )
     total_pairs = sum(n * (n - 1) // 2 for n, _k in sizes)
     print(_row("blocks", size, f"{len(sizes):,} blocks, {sum(n for n, _k in sizes):,} entries"))
     print(
@@ -244,7 +288,7 @@ def million() -> None:
         for key in M.lookup_keys(people[i]):
             kid = ids.get(key)
             if kid is not None:
-                found.update(index.blocks[kid])
+                found.update(index.block(kid))
         cands.append(len(found - {i}))
     cands.sort()
     print(
@@ -257,16 +301,39 @@ def million() -> None:
     )
     del ids
 
-    _INDEX = index
+    def only_words(i: int, j: int) -> bool:
+        shared = set(index.keys_of(i)) & set(index.keys_of(j))
+        return bool(shared) and all(index.kinds[k] == ord("w") for k in shared)
+
+    planted_words = sum(1 for i, j in truth if only_words(i, j))
+    print(
+        _row(
+            "planted pairs meeting only in w: blocks", f"{len(truth):,} pairs", f"{planted_words:,}"
+        )
+    )
+
+    def show(stats: M.DedupeStats, done: int, parts: int) -> None:
+        _log(
+            f"part {done}/{parts}: {stats.pairs_scored:,} scored, "
+            f"{stats.pairs_ruled_out:,} ruled out"
+        )
+
+    stats = M.DedupeStats()
     t0 = time.perf_counter()
-    ctx = multiprocessing.get_context("fork")
-    with ctx.Pool(WORKERS) as pool:
-        results = pool.map(_dedupe_part, range(WORKERS))
+    results = M.find_duplicates_in_processes(index, workers=WORKERS, stats=stats, progress=show)
     t_dedupe = time.perf_counter() - t0
-    scored = sum(r[0] for r in results)
-    found = {pair for r in results for pair in r[1]}
+    found = {(i, j) for i, j, _m in results}
     hit = len(found & truth)
-    print(_row("pairs scored in the dedupe (each once)", size, f"{scored:,}"))
+    considered = stats.pairs_scored + stats.pairs_ruled_out
+    print(_row("pairs considered in the dedupe (each once)", size, f"{considered:,}"))
+    print(
+        _row(
+            "… ruled out before the full score (cannot reach LIKELY whatever the names)",
+            size,
+            f"{stats.pairs_ruled_out:,} ({stats.pairs_ruled_out / max(1, considered):.1%})",
+        )
+    )
+    print(_row("… scored in full", size, f"{stats.pairs_scored:,}"))
     print(_row(f"dedupe: scoring on {WORKERS} processes", size, f"{t_dedupe:.0f} s"))
     print(
         _row(
@@ -277,16 +344,38 @@ def million() -> None:
     )
     print(
         _row(
-            "dedupe: planted duplicates found (≥ LIKELY)",
+            "dedupe: planted duplicates found (≥ LIKELY); of them only through w: blocks",
             f"{len(truth):,} pairs",
-            f"{hit / len(truth):.1%}",
+            f"{hit / len(truth):.1%}; {sum(1 for i, j in found & truth if only_words(i, j)):,}",
         )
     )
+    matches = sum(1 for _i, _j, m in results if m.score >= M.MATCH_THRESHOLD)
+    words = sum(1 for i, j in found if only_words(i, j))
     print(
         _row(
-            "dedupe: pairs reported (≥ LIKELY)",
+            "dedupe: pairs reported (≥ LIKELY); ≥ MATCH; only through w: blocks",
             size,
-            f"{len(found):,} ({len(found) - hit:,} not planted)",
+            f"{len(found):,} ({len(found) - hit:,} not planted); {matches:,}; {words:,}",
+        )
+    )
+    # The rule-out changes nothing found: one part of the index both ways.
+    parts = M.DEDUPE_PARTS
+    timings, sets = [], []
+    for rule_out in (False, True):
+        t0 = time.perf_counter()
+        sets.append(
+            {
+                (i, j, m.score)
+                for i, j, m in M.find_duplicates((), index=index, parts=parts, rule_out=rule_out)
+            }
+        )
+        timings.append(time.perf_counter() - t0)
+    print(
+        _row(
+            f"one part of {parts} (one process) scored without / with the rule-out",
+            f"{len(sets[0]):,} pairs found",
+            f"{timings[0]:.0f} s / {timings[1]:.0f} s; same pairs and scores: "
+            f"{'yes' if sets[0] == sets[1] else 'NO'}",
         )
     )
 

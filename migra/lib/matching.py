@@ -21,7 +21,10 @@ the same place, and nothing contradicts (sex, a far age, another document number
   details; the caller translates the codes). Evidence is added as log-odds and turned
   into a probability-like score; `LIKELY_THRESHOLD` and `MATCH_THRESHOLD` are calibrated
   on the synthetic labelled set in ``bench/people_quality`` (see docs/matching.md).
-- `find_duplicates(people)`: an in-memory batch dedupe (blocking + scoring).
+- `find_duplicates(people)`: an in-memory batch dedupe (blocking + scoring); pairs
+  whose cheap facts (sex, age, place, phones, documents) keep them below the threshold
+  whatever their names say are ruled out before the full score.
+  `build_index` + `find_duplicates_in_processes`: the same over forked processes.
 
 Total: any input (None, wrong types, emoji, 1 MB names) gives a result, in bounded time
 (at most `MAX_NAMES` names of `MAX_NAME_CHARS` characters, `MAX_WORDS` words each …).
@@ -31,11 +34,15 @@ Pure Python: imports nothing from Django. Keys are personal data: store only the
 from __future__ import annotations
 
 import functools
+import gc
 import math
+import multiprocessing
 import unicodedata
+from array import array
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from migra.lib.khmer.digits import to_arabic_digits
 from migra.lib.khmer.names import name_entries
@@ -45,12 +52,15 @@ from migra.lib.khmer.romanize import fold_latin, name_keys, romanize_variants
 __all__ = [
     "LIKELY_THRESHOLD",
     "MATCH_THRESHOLD",
+    "DedupeIndex",
+    "DedupeStats",
     "Match",
     "PersonFacts",
     "Reason",
     "blocking_keys",
     "build_index",
     "find_duplicates",
+    "find_duplicates_in_processes",
     "lookup_keys",
     "score",
 ]
@@ -198,7 +208,10 @@ def _strings(value: object, limit: int) -> list[str]:
 
 
 def _clean_number(value: str) -> str:
-    text = to_arabic_digits(value[:MAX_CODE_CHARS])
+    text = value[:MAX_CODE_CHARS]
+    if text.isascii() and text.replace("+", "").isalnum():
+        return text.upper()  # already clean (a stored E.164 number): the usual case
+    text = to_arabic_digits(text)
     return "".join(ch for ch in text if ch.isascii() and (ch.isalnum() or ch == "+")).upper()
 
 
@@ -217,9 +230,15 @@ def _documents(value: object) -> frozenset[tuple[str, str]]:
     return frozenset(docs)
 
 
+# One object per year and per place code, shared by every profile that has it (a
+# million profiles then hold a few thousand place tuples, not a million).
+_YEARS = {year: year for year in range(1850, 2201)}
+_NO_PLACE_CODES = ("", "", "", "")
+
+
 def _year(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and 1850 <= value <= 2200:
-        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _YEARS.get(value)
     return None
 
 
@@ -231,10 +250,15 @@ def _place(value: object) -> tuple[str, str, str, str]:
     count as villages of commune 170101.
     """
     if not isinstance(value, str):
-        return ("", "", "", "")
-    code = to_arabic_digits(value.strip()[:MAX_CODE_CHARS])
+        return _NO_PLACE_CODES
+    return _place_code(value.strip()[:MAX_CODE_CHARS])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _place_code(text: str) -> tuple[str, str, str, str]:
+    code = to_arabic_digits(text)
     if not code.isascii():
-        return ("", "", "", "")
+        return _NO_PLACE_CODES
     digits = len(code) - len(code.lstrip("0123456789"))
     province = code[:2] if digits >= 2 else ""
     district = code[:4] if digits >= 4 else ""
@@ -360,11 +384,51 @@ class _Profile:
     sex: str
 
 
-def _profile(facts: object) -> _Profile:
+_EMPTY: frozenset[Any] = frozenset()  # shared by every profile without phones/documents
+
+
+_NameParts = tuple[tuple[Split, ...], tuple[_Part, ...], frozenset[str]]
+
+
+def _profile(facts: object, memo: dict[tuple[str, ...], _NameParts] | None = None) -> _Profile:
+    """What scoring needs of `facts`. `memo` (a batch's own) makes everyone with the
+    same names share one reading of them, however many names the batch holds."""
+    names = tuple(n[:MAX_NAME_CHARS] for n in _strings(getattr(facts, "names", ()), MAX_NAMES))
+    if memo is None:
+        splits, singles, texts = _name_parts(names)
+    else:
+        parts = memo.get(names)
+        if parts is None:
+            parts = memo[names] = _name_parts(names)
+        splits, singles, texts = parts
+    sex = getattr(facts, "sex", None)
+    exact = getattr(facts, "birth_year_exact", False)
+    return _Profile(
+        splits=splits,
+        singles=singles,
+        texts=texts,
+        year=_year(getattr(facts, "birth_year", None)),
+        exact=exact is True,
+        place=_place(getattr(facts, "village_code", None)),
+        phones=frozenset(
+            p
+            for p in (_clean_number(s) for s in _strings(getattr(facts, "phones", ()), MAX_PHONES))
+            if len(p) >= 6
+        )
+        or _EMPTY,
+        documents=_documents(getattr(facts, "documents", ())) or _EMPTY,
+        sex=sex if sex in ("f", "m") else "",
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _name_parts(names: tuple[str, ...]) -> _NameParts:
+    """The readings of a person's names; one object for everyone with the same names
+    (at most MAX_NAMES × MAX_NAME_CHARS characters per cache entry)."""
     splits: list[Split] = []
     singles: list[_Part] = []
     texts: set[str] = set()
-    for name in _strings(getattr(facts, "names", ()), MAX_NAMES):
+    for name in names:
         words = _split_words(name)
         words = [w for w in words if _word_keys(w)]
         if not words:
@@ -380,23 +444,7 @@ def _profile(facts: object) -> _Profile:
             fp, gp = _part(tuple(family)), _part(tuple(given))
             if fp.keys and gp.keys:
                 splits.append((fp, gp))
-    sex = getattr(facts, "sex", None)
-    exact = getattr(facts, "birth_year_exact", False)
-    return _Profile(
-        splits=tuple(splits),
-        singles=tuple(singles),
-        texts=frozenset(texts),
-        year=_year(getattr(facts, "birth_year", None)),
-        exact=exact is True,
-        place=_place(getattr(facts, "village_code", None)),
-        phones=frozenset(
-            p
-            for p in (_clean_number(s) for s in _strings(getattr(facts, "phones", ()), MAX_PHONES))
-            if len(p) >= 6
-        ),
-        documents=_documents(getattr(facts, "documents", ())),
-        sex=sex if sex in ("f", "m") else "",
-    )
+    return tuple(splits), tuple(singles), frozenset(texts) or _EMPTY
 
 
 def _near(x: str, y: str) -> bool:
@@ -525,21 +573,27 @@ def _names(a: _Profile, b: _Profile, out: _Evidence) -> None:
         out.append((code, detail, weight))
 
 
-def _age(a: _Profile, b: _Profile, out: _Evidence) -> None:
+def _age_rule(a: _Profile, b: _Profile) -> tuple[str, float, int] | None:
+    """(code, weight, years apart) when both ages are known."""
     if a.year is None or b.year is None:
-        return
+        return None
     years = abs(a.year - b.year)
-    detail: dict[str, str | int] = {"years": years}
     if years == 0 and a.exact and b.exact:
-        out.append(("same_birth_year", detail, W_SAME_BIRTH_YEAR))
-    elif years <= 2:
-        out.append(("age_close", detail, W_AGE_CLOSE))
-    elif years <= 5:
-        out.append(("age_apart", detail, W_AGE_APART))
-    elif years < 10:
-        out.append(("age_far", detail, W_AGE_FAR))
-    else:
-        out.append(("age_far", detail, W_AGE_VERY_FAR))
+        return ("same_birth_year", W_SAME_BIRTH_YEAR, years)
+    if years <= 2:
+        return ("age_close", W_AGE_CLOSE, years)
+    if years <= 5:
+        return ("age_apart", W_AGE_APART, years)
+    if years < 10:
+        return ("age_far", W_AGE_FAR, years)
+    return ("age_far", W_AGE_VERY_FAR, years)
+
+
+def _age(a: _Profile, b: _Profile, out: _Evidence) -> None:
+    rule = _age_rule(a, b)
+    if rule is not None:
+        code, weight, years = rule
+        out.append((code, {"years": years}, weight))
 
 
 _PLACE_SAME = (
@@ -556,7 +610,7 @@ _PLACE_DIFFERENT = (
 )
 
 
-def _places(a: _Profile, b: _Profile, out: _Evidence) -> None:
+def _place_rule(a: _Profile, b: _Profile) -> tuple[str, float] | None:
     """Compare from the province down to the finest level both records know."""
     agreed = -1
     for level in range(4):
@@ -564,26 +618,34 @@ def _places(a: _Profile, b: _Profile, out: _Evidence) -> None:
         if not x or not y:
             break
         if x != y:
-            code, weight = _PLACE_DIFFERENT[level]
-            out.append((code, {}, weight))
-            return
+            return _PLACE_DIFFERENT[level]
         agreed = level
-    if agreed >= 0:
-        code, weight = _PLACE_SAME[agreed]
-        out.append((code, {}, weight))
+    return _PLACE_SAME[agreed] if agreed >= 0 else None
+
+
+def _places(a: _Profile, b: _Profile, out: _Evidence) -> None:
+    rule = _place_rule(a, b)
+    if rule is not None:
+        out.append((rule[0], {}, rule[1]))
+
+
+def _document_rule(a: _Profile, b: _Profile) -> tuple[str, str, float] | None:
+    """(code, document kind, weight): a shared document, or one kind with two numbers."""
+    shared = a.documents & b.documents
+    if shared:
+        return ("same_document", min(shared)[0], W_SAME_DOCUMENT)
+    clash = sorted({k for k, _ in a.documents} & {k for k, _ in b.documents})
+    if clash:
+        return ("different_document", clash[0], W_DIFFERENT_DOCUMENT)
+    return None
 
 
 def _evidence(a: _Profile, b: _Profile) -> _Evidence:
     out: _Evidence = []
-    shared_docs = a.documents & b.documents
-    if shared_docs:
-        kind = min(shared_docs)[0]
-        out.append(("same_document", {"kind": kind}, W_SAME_DOCUMENT))
-    else:
-        kinds_a = {k for k, _ in a.documents}
-        clash = sorted(kinds_a & {k for k, _ in b.documents})
-        if clash:
-            out.append(("different_document", {"kind": clash[0]}, W_DIFFERENT_DOCUMENT))
+    document = _document_rule(a, b)
+    if document is not None:
+        code, kind, weight = document
+        out.append((code, {"kind": kind}, weight))
     if a.phones & b.phones:
         out.append(("same_phone", {}, W_SAME_PHONE))
     _names(a, b, out)
@@ -613,6 +675,43 @@ def score(a: PersonFacts, b: PersonFacts) -> Match:
     """How likely `a` and `b` are the same person: a score in 0..1 and the reasons,
     strongest first (codes listed in docs/matching.md)."""
     return _score_profiles(_profile(a), _profile(b))
+
+
+# The most a name comparison can add (`_names`): the same name, not a common one.
+NAME_BEST = max(
+    W_NAME_FULL + W_SAME_NAME, W_NAME_TYPO, W_NAME_TYPO_BOTH, W_NAME_FULL - 1.0, W_GIVEN_ONLY, 0.0
+)
+_SLACK = 1e-9  # the same weights summed in another order may differ in the last bits
+
+
+def _best_total(a: _Profile, b: _Profile) -> float:
+    """The highest total log-odds `a` and `b` can reach: everything but their names as
+    `_evidence` weighs it, plus the most a name comparison can add (`NAME_BEST`).
+    A few set and integer tests; no name is compared."""
+    total = PRIOR + NAME_BEST
+    if a.documents and b.documents:
+        document = _document_rule(a, b)
+        if document is not None:
+            total += document[2]
+    if a.phones and b.phones and not a.phones.isdisjoint(b.phones):
+        total += W_SAME_PHONE
+    age = _age_rule(a, b)
+    if age is not None:
+        total += age[1]
+    place = _place_rule(a, b)
+    if place is not None:
+        total += place[1]
+    if a.sex and b.sex and a.sex != b.sex:
+        total += W_DIFFERENT_SEX
+    return total
+
+
+def _ruled_out(a: _Profile, b: _Profile, threshold: float) -> bool:
+    """True when `a` and `b` score below `threshold` whatever their names say: a
+    different sex, ages ten years apart, another province … decided before the full
+    score, which compares names (most of its cost). Never wrong: the score of such a
+    pair is at most the logistic of `_best_total`."""
+    return round(_logistic(_best_total(a, b) + _SLACK), 4) < threshold
 
 
 # --------------------------------------------------------------------------- blocking
@@ -670,32 +769,80 @@ def lookup_keys(facts: PersonFacts) -> set[str]:
 class DedupeStats:
     blocks: int = 0
     largest_block: int = 0
-    skipped_blocks: int = 0  # larger than MAX_DEDUPE_BLOCK
+    skipped_blocks: int = 0  # larger than the block limit (MAX_DEDUPE_BLOCK)
     skipped_people: int = 0
-    pairs_scored: int = 0
+    pairs_scored: int = 0  # fully scored (names compared)
+    pairs_ruled_out: int = 0  # below the threshold whatever their names (`_ruled_out`)
+
+    def add(self, other: DedupeStats) -> None:
+        """Fold in the counts of another part of the same index."""
+        self.blocks = max(self.blocks, other.blocks)
+        self.largest_block = max(self.largest_block, other.largest_block)
+        self.skipped_blocks += other.skipped_blocks
+        self.skipped_people += other.skipped_people
+        self.pairs_scored += other.pairs_scored
+        self.pairs_ruled_out += other.pairs_ruled_out
 
 
 @dataclass
 class DedupeIndex:
-    """Profiles and blocks of a batch (build once, then score in parts)."""
+    """Profiles and blocks of a batch (build once, then score in parts).
+
+    Blocks and each person's keys are kept as flat arrays of numbers (a block is a
+    slice of `members`, a person's key ids a slice of `person_key_ids`): a tenth of
+    the memory of lists and sets, and forked workers read them without writing to
+    them (no reference counts), so copy-on-write leaves them shared."""
 
     profiles: list[_Profile]
-    person_keys: list[frozenset[int]]
-    blocks: dict[int, list[int]]
+    key_start: array[int]  # person i's key ids: person_key_ids[key_start[i]:key_start[i + 1]]
+    person_key_ids: array[int]  # ascending for each person
+    block_start: array[int]  # block k: members[block_start[k]:block_start[k + 1]]
+    members: array[int]  # ascending in each block
     cross: list[tuple[int, int]]  # (block without province, same name in a province)
-    keys: list[str]  # key id → key text
+    kinds: bytes  # key id → its kind: ord("n"), ord("w"), ord("p") or ord("d")
+    keys: list[str]  # key id → key text; only when built with keep_keys=True
+
+    @property
+    def block_count(self) -> int:
+        return len(self.block_start) - 1
+
+    def block(self, kid: int) -> array[int]:
+        """The persons (indexes) filed under key `kid`, ascending."""
+        return self.members[self.block_start[kid] : self.block_start[kid + 1]]
+
+    def keys_of(self, i: int) -> array[int]:
+        """The key ids of person `i`, ascending."""
+        return self.person_key_ids[self.key_start[i] : self.key_start[i + 1]]
 
 
-def build_index(people: Iterable[PersonFacts]) -> DedupeIndex:
-    profiles = [_profile(f) for f in people]
+def build_index(people: Iterable[PersonFacts], *, keep_keys: bool = False) -> DedupeIndex:
+    """Profiles, keys and blocks of `people` (any iterable: a generator reading a
+    database in chunks keeps only the profiles, not the facts). `keep_keys` keeps the
+    key texts too (benchmarks print them)."""
+    profiles: list[_Profile] = []
     key_ids: dict[str, int] = {}
-    person_keys: list[frozenset[int]] = []
-    blocks: defaultdict[int, list[int]] = defaultdict(list)
-    for index, prof in enumerate(profiles):
-        ids = frozenset(key_ids.setdefault(k, len(key_ids)) for k in sorted(_filed_keys(prof)))
-        person_keys.append(ids)
-        for kid in ids:
-            blocks[kid].append(index)
+    key_start = array("q", [0])
+    person_key_ids = array("q")
+    memo: dict[tuple[str, ...], _NameParts] = {}
+    for facts in people:
+        prof = _profile(facts, memo)
+        profiles.append(prof)
+        person_key_ids.extend(
+            sorted({key_ids.setdefault(k, len(key_ids)) for k in _filed_keys(prof)})
+        )
+        key_start.append(len(person_key_ids))
+    # blocks: count, then place each person in each of their blocks (ascending)
+    block_start = array("q", bytes(8 * (len(key_ids) + 1)))
+    for kid in person_key_ids:
+        block_start[kid + 1] += 1
+    for kid in range(len(key_ids)):
+        block_start[kid + 1] += block_start[kid]
+    fill = array("q", block_start[:-1])
+    members = array("q", bytes(8 * len(person_key_ids)))
+    for index in range(len(profiles)):
+        for kid in person_key_ids[key_start[index] : key_start[index + 1]]:
+            members[fill[kid]] = index
+            fill[kid] += 1
     # records without a province meet the same name in every province
     cross: list[tuple[int, int]] = []
     for key, kid in key_ids.items():
@@ -705,7 +852,12 @@ def build_index(people: Iterable[PersonFacts]) -> DedupeIndex:
                 other = key_ids.get(stem + code)
                 if other is not None:
                     cross.append((kid, other))
-    return DedupeIndex(profiles, person_keys, dict(blocks), cross, list(key_ids))
+    del memo
+    kinds = bytes(ord(key[0]) for key in key_ids)
+    keys = list(key_ids) if keep_keys else []
+    return DedupeIndex(
+        profiles, key_start, person_key_ids, block_start, members, cross, kinds, keys
+    )
 
 
 def find_duplicates(
@@ -716,49 +868,153 @@ def find_duplicates(
     parts: int = 1,
     stats: DedupeStats | None = None,
     index: DedupeIndex | None = None,
+    max_block: int = MAX_DEDUPE_BLOCK,
+    rule_out: bool = True,
 ) -> Iterator[tuple[int, int, Match]]:
     """Pairs (i, j, match), i < j indexes into `people`, scoring at least `threshold`.
 
-    Every pair sharing a block is scored once. Blocks larger than `MAX_DEDUPE_BLOCK`
-    (a phone number typed for everyone …) are skipped and counted in `stats`. `part` of
-    `parts` shards the work by block: build the index once (`build_index`), then run
-    the parts in separate processes.
+    Every pair sharing a block is considered once. A pair whose cheap facts (sex, age,
+    place, phones, documents) keep it below `threshold` whatever the names say is
+    counted in `stats.pairs_ruled_out` and not scored (`rule_out=False` scores it
+    anyway: the same pairs come out, slower). Blocks larger than `max_block` (a phone
+    number typed for everyone …) are skipped and counted in `stats`. `part` of `parts`
+    shards the work by block: build the index once (`build_index`), then run the parts
+    in separate processes (`find_duplicates_in_processes`).
     """
     stats = stats if stats is not None else DedupeStats()
     idx = index if index is not None else build_index(people)
-    profs, person_keys = idx.profiles, idx.person_keys
-    stats.blocks = len(idx.blocks)
-    for kid, members in idx.blocks.items():
-        stats.largest_block = max(stats.largest_block, len(members))
-        if kid % parts != part or len(members) < 2:
+    profs, starts, members = idx.profiles, idx.block_start, idx.members
+    stats.blocks = idx.block_count
+    for kid in range(part, idx.block_count, parts):
+        first, end = starts[kid], starts[kid + 1]
+        size = end - first
+        stats.largest_block = max(stats.largest_block, size)
+        if size < 2:
             continue
-        if len(members) > MAX_DEDUPE_BLOCK:
+        if size > max_block:
             stats.skipped_blocks += 1
-            stats.skipped_people += len(members)
+            stats.skipped_people += size
             continue
-        for x, i in enumerate(members):
-            ki = person_keys[i]
-            for j in members[x + 1 :]:
-                kj = person_keys[j]
-                # score each pair once: in the block of its smallest shared key
-                small, large = (ki, kj) if len(ki) <= len(kj) else (kj, ki)
-                if any(k < kid and k in large for k in small):
+        block = members[first:end]
+        for x in range(size - 1):
+            i = block[x]
+            pi = profs[i]
+            # consider each pair once: in the block of its smallest shared key, so
+            # skip j when it shares one of i's keys smaller than this one
+            smaller = {k for k in idx.keys_of(i) if k < kid}
+            for y in range(x + 1, size):
+                j = block[y]
+                if smaller and not smaller.isdisjoint(idx.keys_of(j)):
+                    continue
+                if rule_out and _ruled_out(pi, profs[j], threshold):
+                    stats.pairs_ruled_out += 1
+                    continue
+                stats.pairs_scored += 1
+                match = _score_profiles(pi, profs[j])
+                if match.score >= threshold:
+                    yield (i, j, match)
+    # A record without a province (`u`, filed under `n:…@--`) and one with it (`k`):
+    # the pair comes up once for each name key of `u` that meets a key of `k`, and is
+    # considered through the smallest of them (in that key's part).
+    crossing: defaultdict[int, set[int]] = defaultdict(set)
+    for unknown, known in idx.cross:
+        crossing[unknown].add(known)
+    for unknown, known in idx.cross:
+        if unknown % parts != part:
+            continue
+        for u in idx.block(unknown)[:max_block]:
+            ku = set(idx.keys_of(u))
+            for k in idx.block(known)[:max_block]:
+                kk = set(idx.keys_of(k))
+                if not ku.isdisjoint(kk):
+                    continue  # they share a block: considered there
+                if any(o < unknown and not crossing[o].isdisjoint(kk) for o in ku if o in crossing):
+                    continue
+                i, j = (u, k) if u < k else (k, u)
+                if rule_out and _ruled_out(profs[i], profs[j], threshold):
+                    stats.pairs_ruled_out += 1
                     continue
                 stats.pairs_scored += 1
                 match = _score_profiles(profs[i], profs[j])
                 if match.score >= threshold:
                     yield (i, j, match)
-    seen: set[tuple[int, int]] = set()
-    for unknown, known in idx.cross:
-        if unknown % parts != part:
-            continue
-        for i in idx.blocks[unknown][:MAX_DEDUPE_BLOCK]:
-            for j in idx.blocks[known][:MAX_DEDUPE_BLOCK]:
-                pair = (i, j) if i < j else (j, i)
-                if pair in seen or person_keys[i] & person_keys[j]:
-                    continue
-                seen.add(pair)
-                stats.pairs_scored += 1
-                match = _score_profiles(profs[pair[0]], profs[pair[1]])
-                if match.score >= threshold:
-                    yield (pair[0], pair[1], match)
+
+
+# What the forked workers of `find_duplicates_in_processes` read: (index, threshold,
+# parts, max_block). Set only while the pool runs.
+_SHARED: tuple[DedupeIndex, float, int, int] | None = None
+DEDUPE_PARTS = 16  # at least; more parts than workers: even load, and progress to show
+
+
+def _dedupe_part(part: int) -> tuple[DedupeStats, list[tuple[int, int, Match]]]:
+    if _SHARED is None:
+        raise RuntimeError("_dedupe_part runs inside find_duplicates_in_processes")
+    index, threshold, parts, max_block = _SHARED
+    stats = DedupeStats()
+    found = list(
+        find_duplicates(
+            (),
+            threshold,
+            part=part,
+            parts=parts,
+            stats=stats,
+            index=index,
+            max_block=max_block,
+        )
+    )
+    return stats, found
+
+
+def find_duplicates_in_processes(
+    index: DedupeIndex,
+    threshold: float = LIKELY_THRESHOLD,
+    *,
+    workers: int = 2,
+    stats: DedupeStats | None = None,
+    max_block: int = MAX_DEDUPE_BLOCK,
+    progress: Callable[[DedupeStats, int, int], None] | None = None,
+) -> list[tuple[int, int, Match]]:
+    """`find_duplicates` over `index` in `workers` forked processes (one: in this
+    process), by parts; the pairs (i, j, match) in no particular order, each once.
+
+    The workers share the index copy-on-write (fork; POSIX only) and send back only
+    the pairs found. `progress(stats so far, parts done, parts)` is called in this
+    process after each part. The caller must not hold anything a forked child may not
+    share (an open database connection is safe only if the child never touches it:
+    here it never does, and a worker leaves through os._exit).
+    """
+    global _SHARED
+    if not 1 <= workers <= 1024:
+        raise ValueError("workers is between 1 and 1024")
+    stats = stats if stats is not None else DedupeStats()
+    parts = max(DEDUPE_PARTS, 4 * workers)
+    _SHARED = (index, threshold, parts, max_block)
+    try:
+        if workers == 1:
+            return _collect(map(_dedupe_part, range(parts)), stats, parts, progress)
+        # The workers only read the index: keep the collector off its objects, whose
+        # headers it would write to, so that copy-on-write copies as little as it can.
+        gc.freeze()
+        try:
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                results = pool.imap_unordered(_dedupe_part, range(parts))
+                return _collect(results, stats, parts, progress)
+        finally:
+            gc.unfreeze()
+    finally:
+        _SHARED = None
+
+
+def _collect(
+    results: Iterable[tuple[DedupeStats, list[tuple[int, int, Match]]]],
+    stats: DedupeStats,
+    parts: int,
+    progress: Callable[[DedupeStats, int, int], None] | None,
+) -> list[tuple[int, int, Match]]:
+    found: list[tuple[int, int, Match]] = []
+    for done, (part_stats, pairs) in enumerate(results, start=1):
+        stats.add(part_stats)
+        found += pairs
+        if progress is not None:
+            progress(stats, done, parts)
+    return found

@@ -5,16 +5,23 @@
   written to the audit trail (the access log).
 - `person_candidates(user, facts)`: likely existing persons for a registration form;
   persons the user may not see appear only as a flag, never with details.
+- `duplicate_pairs(threshold=, workers=)`: the batch dedupe behind `migra people
+  dedupe` (every current person, in memory, scored in forked processes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import time
+from array import array
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connections
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -23,16 +30,35 @@ from migra.accounts.roles import Perm
 from migra.accounts.selectors import get_visible_or_deny, restrict, user_has_perm
 from migra.audit.models import AuditAction, AuditEvent
 from migra.audit.services import audit_record
-from migra.lib.matching import LIKELY_THRESHOLD, MATCH_THRESHOLD, PersonFacts, score
+from migra.lib.matching import (
+    LIKELY_THRESHOLD,
+    MATCH_THRESHOLD,
+    PersonFacts,
+    Reason,
+    build_index,
+    find_duplicates_in_processes,
+    score,
+)
+from migra.lib.matching import DedupeStats as MatchingStats
 from migra.people.identity import (
     document_index,
     document_normal,
+    facts_for,
     lookup_indexes,
     person_facts,
     phone_e164,
     phone_index,
 )
-from migra.people.models import Consent, ConsentPurpose, Person, PersonKey, PersonMerge
+from migra.people.models import (
+    Consent,
+    ConsentPurpose,
+    IdentityDocument,
+    Person,
+    PersonKey,
+    PersonMerge,
+    PersonName,
+    PersonPhone,
+)
 
 # Candidate lookup decrypts at most this many persons (those sharing most keys).
 MAX_CANDIDATES = 50
@@ -167,8 +193,6 @@ def persons_matching(user: Any, query: str) -> list[Person]:
     return [found[pk] for pk in ids if pk in found]
 
 
-
-
 # --------------------------------------------------------------------------- candidates
 
 
@@ -263,84 +287,187 @@ def unique_beneficiaries_queryset() -> QuerySet[Person]:
 
 @dataclass(frozen=True)
 class DuplicatePair:
-    a: Person
-    b: Person
+    """Two current persons (record numbers, a < b) who are likely one, with why."""
+
+    a: int
+    b: int
     score: float
-    reasons: list[Any]
+    reasons: list[Reason]
 
 
 @dataclass
 class DedupeStats:
-    keys: int = 0
+    persons: int = 0
     blocks: int = 0
     skipped_blocks: int = 0  # blocks larger than MAX_DEDUPE_BLOCK (a shared phone …)
-    pairs_scored: int = 0
+    pairs_scored: int = 0  # names compared
+    pairs_ruled_out: int = 0  # below the threshold whatever the names (sex, age, place …)
     pairs_found: int = 0
 
 
 MAX_DEDUPE_BLOCK = 500
-DEDUPE_BATCH = 2000
+DEDUPE_CHUNK = 5000  # persons read (and decrypted) per round of queries
+NAMES_CHUNK = 1000  # persons whose names --show-names reads per query
+PROGRESS_EVERY = 100_000  # persons read between two progress lines
 
 
-def _key_blocks(stats: DedupeStats) -> Iterable[list[int]]:
-    """The persons filed under each stored key (blind index), key by key."""
-    rows = (
-        PersonKey.objects.filter(person__merged_into__isnull=True, person__erased_at__isnull=True)
-        .order_by("key", "person_id")
-        .values_list("key", "person_id")
-        .iterator(chunk_size=DEDUPE_BATCH * 5)
-    )
-    current: str | None = None
-    block: list[int] = []
-    for key, person_id in rows:
-        stats.keys += 1
-        if key != current:
-            if len(block) > 1:
-                yield block
-            current, block = key, []
-        block.append(person_id)
-    if len(block) > 1:
-        yield block
+def _by_person(rows: Iterable[tuple[Any, ...]]) -> dict[int, list[Any]]:
+    """(person_id, value) rows → person_id → [value, …], in the order read."""
+    grouped: dict[int, list[Any]] = defaultdict(list)
+    for person_id, value in rows:
+        grouped[person_id].append(value)
+    return grouped
+
+
+def _document(kind: str, number: str) -> tuple[str, str] | None:
+    try:
+        return (kind, document_normal(number))
+    except ValidationError:  # a damaged stored number matches nothing: leave it out
+        return None
+
+
+def current_person_facts(*, chunk: int = DEDUPE_CHUNK) -> Iterator[tuple[int, PersonFacts]]:
+    """(person id, facts) of every current person (not merged away, not erased), in
+    id order — what `person_facts` gives for each, without model instances: per
+    `chunk` persons four queries of plain values (the persons with their village
+    code, then the names, phones and documents of that id range), decrypted as read.
+    Nothing but the chunk in hand is kept."""
+    current = Person.objects.filter(merged_into__isnull=True, erased_at__isnull=True)
+    after = 0
+    while True:
+        rows = list(
+            current.filter(pk__gt=after)
+            .order_by("pk")
+            .values_list("pk", "birth_year", "birth_year_exact", "sex", "home_village__code")[
+                :chunk
+            ]
+        )
+        if not rows:
+            return
+        within = {"person_id__gte": rows[0][0], "person_id__lte": rows[-1][0]}
+        # the orders of person.names / phones / documents (their Meta.ordering)
+        names = _by_person(
+            PersonName.objects.filter(**within)
+            .order_by("person_id", "-is_primary", "pk")
+            .values_list("person_id", "value")
+        )
+        phones = _by_person(
+            PersonPhone.objects.filter(**within)
+            .order_by("person_id", "pk")
+            .values_list("person_id", "value")
+        )
+        documents = _by_person(
+            (person_id, _document(kind, number))
+            for person_id, kind, number in IdentityDocument.objects.filter(**within)
+            .order_by("person_id", "pk")
+            .values_list("person_id", "kind", "number")
+        )
+        for pk, birth_year, exact, sex, village_code in rows:
+            yield (
+                pk,
+                facts_for(
+                    names=names.get(pk, ()),
+                    birth_year=birth_year,
+                    birth_year_exact=exact,
+                    village_code=village_code,
+                    phones=phones.get(pk, ()),
+                    documents=[d for d in documents.get(pk, ()) if d is not None],
+                    sex=sex,
+                ),
+            )
+        after = rows[-1][0]
+
+
+def _release_connections() -> None:
+    """Forked workers must not share an open database connection: close it (the next
+    query opens another). One held by a transaction (a test's) stays open: the workers
+    never touch it and leave through os._exit."""
+    for connection in connections.all(initialized_only=True):
+        if not connection.in_atomic_block:
+            connection.close()
 
 
 def duplicate_pairs(
-    *, threshold: float = LIKELY_THRESHOLD, stats: DedupeStats | None = None
-) -> Iterable[DuplicatePair]:
-    """Likely duplicates among all current persons, found through the stored key blocks:
-    only persons sharing a blocking key are compared, and each pair once."""
+    *,
+    threshold: float = LIKELY_THRESHOLD,
+    workers: int = 1,
+    stats: DedupeStats | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> list[DuplicatePair]:
+    """Likely duplicates among all current persons, strongest first.
+
+    Reads every current person's facts (`current_person_facts`), builds the in-memory
+    index of `migra.lib.matching` (profiles, keys, blocks; blocks over
+    MAX_DEDUPE_BLOCK persons are skipped and counted) and scores the pairs sharing a
+    block in `workers` forked processes, each pair once; pairs that cannot reach
+    `threshold` whatever their names are ruled out before the full score. `progress`
+    gets plain lines (counts and seconds, never a name) for an admin's screen.
+    """
+    if not 0.0 <= threshold <= 1.0:
+        raise ValueError("threshold is between 0 and 1")
     stats = stats if stats is not None else DedupeStats()
-    pairs: set[tuple[int, int]] = set()
-    for block in _key_blocks(stats):
-        stats.blocks += 1
-        if len(block) > MAX_DEDUPE_BLOCK:
-            stats.skipped_blocks += 1
-            continue
-        for x, i in enumerate(block):
-            for j in block[x + 1 :]:
-                pairs.add((i, j) if i < j else (j, i))
-    ordered = sorted(pairs)
-    facts: dict[int, Any] = {}
-    persons: dict[int, Person] = {}
-    for start in range(0, len(ordered), DEDUPE_BATCH):
-        chunk = ordered[start : start + DEDUPE_BATCH]
-        needed = {pk for pair in chunk for pk in pair} - facts.keys()
-        for person in _with_identity(Person.objects.filter(pk__in=sorted(needed))):
-            persons[person.pk] = person
-            facts[person.pk] = person_facts(person)
-        for i, j in chunk:
-            if i not in facts or j not in facts:
-                continue
-            stats.pairs_scored += 1
-            match = score(facts[i], facts[j])
-            if match.score >= threshold:
-                stats.pairs_found += 1
-                yield DuplicatePair(persons[i], persons[j], match.score, list(match.reasons))
-        # keep memory bounded: forget persons no later pair needs
-        later = {pk for pair in ordered[start + DEDUPE_BATCH :] for pk in pair}
-        for pk in list(facts):
-            if pk not in later:
-                facts.pop(pk)
-                persons.pop(pk)
+    say = progress or (lambda text: None)
+    started = time.monotonic()
+
+    def elapsed() -> str:
+        return f"{time.monotonic() - started:.0f} s"
+
+    ids = array("q")  # place in the batch → person id
+
+    def facts() -> Iterator[PersonFacts]:
+        for pk, person in current_person_facts():
+            ids.append(pk)
+            if len(ids) % PROGRESS_EVERY == 0:
+                say(f"persons read: {len(ids):,} ({elapsed()})")
+            yield person
+        say(f"persons read: {len(ids):,}, all ({elapsed()}); filing them under their keys …")
+
+    index = build_index(facts())
+    stats.persons = len(ids)
+    say(
+        f"index built: {index.block_count:,} blocks ({elapsed()}); "
+        f"scoring on {workers} process(es) …"
+    )
+
+    def scored(counts: MatchingStats, done: int, parts: int) -> None:
+        say(
+            f"pairs scored: {counts.pairs_scored:,}, ruled out: {counts.pairs_ruled_out:,} "
+            f"(part {done} of {parts}, {elapsed()})"
+        )
+
+    counts = MatchingStats()
+    _release_connections()
+    found = find_duplicates_in_processes(
+        index,
+        threshold,
+        workers=workers,
+        stats=counts,
+        max_block=MAX_DEDUPE_BLOCK,
+        progress=scored,
+    )
+    del index
+    stats.blocks = counts.blocks
+    stats.skipped_blocks = counts.skipped_blocks
+    stats.pairs_scored = counts.pairs_scored
+    stats.pairs_ruled_out = counts.pairs_ruled_out
+    stats.pairs_found = len(found)
+    pairs = [DuplicatePair(ids[i], ids[j], match.score, match.reasons) for i, j, match in found]
+    pairs.sort(key=lambda pair: (-pair.score, pair.a, pair.b))
+    return pairs
+
+
+def person_names(ids: Iterable[int]) -> dict[int, list[str]]:
+    """The names (decrypted, primary first) of these persons only, a chunk at a time."""
+    wanted = sorted(set(ids))
+    names: dict[int, list[str]] = {}
+    for start in range(0, len(wanted), NAMES_CHUNK):
+        rows = (
+            PersonName.objects.filter(person_id__in=wanted[start : start + NAMES_CHUNK])
+            .order_by("person_id", "-is_primary", "pk")
+            .values_list("person_id", "value")
+        )
+        names.update(_by_person(rows))
+    return names
 
 
 # --------------------------------------------------------------------------- retention
