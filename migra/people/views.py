@@ -356,11 +356,7 @@ def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "merge_form": MergeForm(),
             "merges_in": merges_in,
             "merges_out": merges_out,
-            "later_sections": [
-                _("Self-help groups"),
-                _("Events attended"),
-                _("Stories"),
-            ],
+            **_community_sections(request, person),
             **_cases_section(request, person),
             **_screenings_section(request, person),
         },
@@ -379,6 +375,36 @@ def _cases_section(request: HttpRequest, person: Person) -> dict[str, Any]:
     return {
         "cases": list(cases_of_person(request.user, person.pk)[:50]),
         "may_open_case": may_open,
+    }
+
+
+def _community_sections(request: HttpRequest, person: Person) -> dict[str, Any]:
+    """The person's self-help groups, migration register entries, events attended and
+    stories, each through its app's need-to-know selector (records of persons merged
+    into this one included: memberships and attendances stay with the merged record)."""
+    from migra.community.selectors import entries_visible_to, members_visible_to
+    from migra.outreach.selectors import events_visible_to
+    from migra.stories.selectors import stories_visible_to
+
+    user = request.user
+    ids = [person.pk, *Person.objects.filter(merged_into=person).values_list("pk", flat=True)]
+    return {
+        "memberships": list(
+            members_visible_to(user).filter(person_id__in=ids).order_by("-pk")[:50]
+        ),
+        "register_entries": list(
+            entries_visible_to(user)
+            .filter(person_id__in=ids)
+            .select_related("destination")
+            .order_by("-departed_on", "-pk")[:50]
+        ),
+        "events": list(
+            events_visible_to(user)
+            .filter(attendances__person_id__in=ids)
+            .distinct()
+            .order_by("-date", "-pk")[:50]
+        ),
+        "stories": list(stories_visible_to(user).filter(person_id__in=ids).order_by("-pk")[:50]),
     }
 
 

@@ -42,7 +42,7 @@ def test_register_read_and_change(cast, sr_village, as_user):
     assert [d.number for d in person.documents.all()] == ["N7654321"]
     assert person.vulnerabilities == ["returnee"]
     page = client.get(response["Location"]).content.decode()
-    for text in ("សុខ ចាន់ធា", "Sok Chanta", "+85512345678", "N7654321", "Nothing yet."):
+    for text in ("សុខ ចាន់ធា", "Sok Chanta", "+85512345678", "N7654321", "No events you may see."):
         assert text in page
     edit = client.get(f"/app/people/{person.pk}/edit/")
     assert edit.status_code == 200
