@@ -43,7 +43,6 @@ from migra.community.tallies import month_of
 from migra.places.models import Place, PlaceKind
 from migra.screening.models import Screening
 
-SMALL = 5
 UNKNOWN = "unknown"
 
 
@@ -366,11 +365,3 @@ def place_summary(
 
     summary.groups_active = groups.filter(status=GroupStatus.ACTIVE).count()
     return summary
-
-
-def shown(value: int, *, masked: bool) -> str:
-    """A count as shown: under 5 (but not 0) is "< 5" for viewers who may not see the
-    records."""
-    if masked and 0 < value < SMALL:
-        return _("< 5")
-    return f"{value:,}"

@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from migra.accounts.selectors import deny
 from migra.community.forms import SummaryPeriodForm
-from migra.community.summaries import place_summary, shown, summary_reach
+from migra.community.summaries import place_summary, summary_reach
+from migra.config.counts import shown
 from migra.places.models import Place, PlaceKind
 
 

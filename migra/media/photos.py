@@ -43,6 +43,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
 
@@ -256,3 +257,21 @@ def photo_delete(*names: str) -> None:
 def photo_open(name: str) -> File:
     """One stored rendition, opened for reading (OSError when it is missing)."""
     return default_storage.open(name, "rb")
+
+
+def photo_response(photo: Any, size: str) -> FileResponse:
+    """A stored photo's web rendition or thumbnail ("web" or "thumb"; `photo` has
+    `web_file` and `thumb_file`) as a private, never-sniffed response. The caller has
+    already checked that the user may see the record the photo belongs to."""
+    name = {"web": photo.web_file, "thumb": photo.thumb_file}.get(size)
+    if name is None:
+        raise Http404
+    try:
+        handle = photo_open(name)
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = "inline"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

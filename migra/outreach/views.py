@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -20,9 +20,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from migra.accounts.roles import Perm
 from migra.accounts.selectors import deny, require_perm, user_has_perm
+from migra.config.counts import shown
 from migra.config.forms import add_service_errors
-from migra.media.photos import CONTENT_TYPE as PHOTO_CONTENT_TYPE
-from migra.media.photos import photo_open
+from migra.media.photos import photo_response
 from migra.outreach import services
 from migra.outreach.forms import (
     AttendanceForm,
@@ -66,7 +66,6 @@ from migra.search.selectors import search_for_user
 
 PAGE_SIZE = 25
 MAX_QUERY = 200
-SMALL = 5
 
 
 def _forms_page(
@@ -385,37 +384,18 @@ def photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int, photo_pk: int, size: str) -> FileResponse:
     """A photo's web rendition or thumbnail, to people who may see the event only (the
     files are never linked through MEDIA_URL)."""
-    photo = event_photo_get_for_user(request, pk, photo_pk)
-    name = {"web": photo.web_file, "thumb": photo.thumb_file}.get(size)
-    if name is None:
-        raise Http404
-    try:
-        handle = photo_open(name)
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=PHOTO_CONTENT_TYPE)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(event_photo_get_for_user(request, pk, photo_pk), size)
 
 
 # --------------------------------------------------------------------------- reach
-
-
-def _shown(value: int, *, mask: bool) -> str:
-    """Numbers under 5 are shown as "< 5" to viewers who may not see the records."""
-    if mask and 0 < value < SMALL:
-        return _("< 5")
-    return f"{value:,}"
 
 
 def _row(label: Any, filters: ReachFilters, mask: bool, *, sub: bool = False) -> dict[str, Any]:
     return {
         "label": label,
         "sub": sub,
-        "unique": _shown(count_unique(filters), mask=mask),
-        "anonymous": _shown(count_anonymous(filters), mask=mask),
+        "unique": shown(count_unique(filters), masked=mask),
+        "anonymous": shown(count_anonymous(filters), masked=mask),
     }
 
 

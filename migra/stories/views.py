@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,8 +21,7 @@ from migra.accounts.models import User
 from migra.accounts.roles import Perm
 from migra.accounts.selectors import deny, require_perm, user_has_perm
 from migra.config.forms import add_service_errors
-from migra.media.photos import CONTENT_TYPE as PHOTO_CONTENT_TYPE
-from migra.media.photos import photo_open
+from migra.media.photos import photo_response
 from migra.people.selectors import persons_visible_to
 from migra.stories import richtext, services
 from migra.stories.forms import (
@@ -540,19 +539,7 @@ def photo_remove(request: HttpRequest, pk: int, photo_pk: int) -> HttpResponse:
 def photo_file(request: HttpRequest, pk: int, photo_pk: int, size: str) -> FileResponse:
     """A photo's web rendition or thumbnail, only to people who may see the story (the
     files are never linked through MEDIA_URL)."""
-    photo = story_photo_get_for_user(request, pk, photo_pk)
-    name = {"web": photo.web_file, "thumb": photo.thumb_file}.get(size)
-    if name is None:
-        raise Http404
-    try:
-        handle = photo_open(name)
-    except OSError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type=PHOTO_CONTENT_TYPE)
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, max-age=3600"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return photo_response(story_photo_get_for_user(request, pk, photo_pk), size)
 
 
 # --------------------------------------------------------------------------- collections

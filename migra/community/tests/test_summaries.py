@@ -20,8 +20,9 @@ from migra.community.models import (
     RegisterEntry,
     RegisterProblem,
 )
-from migra.community.summaries import place_summary, shown, summary_reach
+from migra.community.summaries import place_summary, summary_reach
 from migra.community.tallies import tallies_rebuild
+from migra.config.counts import shown
 from migra.screening.models import AgeBand, Mode, ResultCode, Screening
 from migra.screening.selectors import catalogue_current
 from migra.screening.services import catalogue_load_shipped
