@@ -11,7 +11,7 @@ A document matches a query in one of three tiers, tried in order:
 Within a tier, the most recently indexed document first (the largest id). Each tier
 is one query, ordered by id and limited, that skips what earlier tiers found; so a
 page costs at most three indexed queries (on PostgreSQL each in two steps, see
-`_postgres_newest`).
+`_postgres_newest`; on SQLite too for a user whose reach is filtered, `_sqlite_fts`).
 
 SQLite: FTS5 (`search_fts`, tokenizer unicode61 with the Khmer, Thai, Lao and Myanmar
 blocks as token characters, over the already-segmented words; `search_trgm`,
@@ -102,21 +102,123 @@ def _fts_prefix(query: Query) -> str | None:
     return "body_tokens : (" + " AND ".join(groups) + ")" if groups else None
 
 
-def _sqlite_fts(
-    table: str, match: str, where: tuple[str, list[Any]], exclude: Sequence[int], limit: int
-) -> list[int]:
+Test = tuple[str, list[Any]]  # an SQL condition and its parameters
+
+
+def _like_word(column: str, word: str, *, prefix: bool = False) -> Test:
+    """`word` is a whole word (or begins one) of a space-joined column. Words hold only
+    letters, digits and marks, so they need no LIKE escaping."""
+    return f"(' ' || {TABLE}.{column} || ' ') LIKE %s", [f"% {word}{'' if prefix else ' '}%"]
+
+
+def _join(operator: str, tests: list[Test]) -> Test:
+    return "(" + f" {operator} ".join(sql for sql, _ in tests) + ")", [
+        p for _, params in tests for p in params
+    ]
+
+
+def _like_whole(query: Query) -> Test:
+    """What `_fts_whole` and `_fts_names` match, as LIKE tests (the recent window tests
+    rows with them instead of asking FTS5)."""
+    options = []
+    if query.tokens:
+        options.append(_join("AND", [_like_word("body_tokens", t) for t in query.tokens]))
+    for reading in query.name_readings:
+        words = [_join("OR", [_like_word("name_keys", h) for h in word]) for word in reading]
+        options.append(_join("AND", words))
+    return _join("OR", options)
+
+
+def _like_prefix(query: Query) -> Test | None:
+    """What `_fts_prefix` matches, as LIKE tests."""
+    groups = []
+    for chunk in query.chunks:
+        if len(chunk.text) < MIN_PREFIX:
+            return None
+        options = [_like_word("body_tokens", chunk.text, prefix=True)]
+        if len(chunk.tokens) > 1 or chunk.tokens[0] != chunk.text:
+            *head, last = chunk.tokens
+            if len(last) >= MIN_PREFIX:
+                words = [_like_word("body_tokens", t) for t in head]
+                words.append(_like_word("body_tokens", last, prefix=True))
+                options.append(_join("AND", words))
+        groups.append(_join("OR", options))
+    return _join("AND", groups) if groups else None
+
+
+def _sqlite_window(
+    test: Test,
+    where: tuple[str, list[Any]],
+    exclude: Sequence[int],
+    limit: int,
+) -> tuple[list[int], int | None]:
+    """Step 1 for a user whose reach is narrowed by a filter: the newest WINDOW rows in
+    reach (read newest first through the filter's own indexes) tested with `test`.
+    Returns the matches and the id of the oldest row of the window, below which FTS5 is
+    to look further (None: nothing more to look for — the page is full, or the window
+    held every row in reach)."""
     where_sql, where_params = where
     skip = ""
     if exclude:
         skip = f" AND {TABLE}.id NOT IN ({', '.join(['%s'] * len(exclude))})"
+    test_sql, test_params = test
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {TABLE} WHERE id IN (SELECT id FROM {TABLE} "  # noqa: S608 - fixed names
+            f"WHERE ({where_sql}) ORDER BY id DESC LIMIT %s) AND {test_sql}{skip} "
+            "ORDER BY id DESC LIMIT %s",
+            [*where_params, WINDOW, *test_params, *exclude, limit],
+        )
+        found = [row[0] for row in cursor.fetchall()]
+        if len(found) >= limit:
+            return found, None
+        cursor.execute(
+            f"SELECT id FROM {TABLE} WHERE ({where_sql}) ORDER BY id DESC LIMIT 1 OFFSET %s",  # noqa: S608 - fixed names
+            [*where_params, WINDOW - 1],
+        )
+        row = cursor.fetchone()
+    return found, (row[0] if row else None)
+
+
+def _sqlite_fts(
+    table: str,
+    match: str,
+    where: tuple[str, list[Any]],
+    exclude: Sequence[int],
+    limit: int,
+    *,
+    test: Test | None = None,
+) -> list[int]:
+    """FTS5 matches among the rows the filter allows, newest first.
+
+    FTS5 yields its matches newest first and each is then tested against the filter:
+    quick when most rows are in reach, slow for a narrowly scoped user and a common
+    word (thousands of matches walked for the few in reach). So for a filtered user,
+    when `test` (the same condition as LIKE tests) is given, the newest WINDOW rows in
+    reach are tested first, and FTS5 is asked only for the older rows if those did not
+    fill the page: their union is exactly the plain query's answer."""
+    where_sql, where_params = where
+    found: list[int] = []
+    below: int | None = None
+    if test is not None and where_sql != "1=1":
+        found, below = _sqlite_window(test, where, exclude, limit)
+        if below is None:
+            return found
+    skip_ids = [*exclude, *found]
+    skip = ""
+    if skip_ids:
+        skip = f" AND {TABLE}.id NOT IN ({', '.join(['%s'] * len(skip_ids))})"
+    older, older_params = "", []
+    if below is not None:
+        older, older_params = f" AND {table}.rowid < %s", [below]
     sql = (
         f"SELECT {TABLE}.id FROM {table} JOIN {TABLE} ON {TABLE}.id = {table}.rowid "  # noqa: S608 - fixed names
-        f"WHERE {table} MATCH %s AND ({where_sql}){skip} "
+        f"WHERE {table} MATCH %s{older} AND ({where_sql}){skip} "
         f"ORDER BY {table}.rowid DESC LIMIT %s"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [match, *where_params, *exclude, limit])
-        return [row[0] for row in cursor.fetchall()]
+        cursor.execute(sql, [match, *older_params, *where_params, *skip_ids, limit - len(found)])
+        return found + [row[0] for row in cursor.fetchall()]
 
 
 def _plain(
@@ -144,17 +246,20 @@ def _sqlite_tier(
         if not options:
             return []
         match = " OR ".join(f"({m})" for m in options)
-        return _sqlite_fts("search_fts", match, where, exclude, limit)
+        return _sqlite_fts("search_fts", match, where, exclude, limit, test=_like_whole(query))
     if tier == PREFIX:
         prefix = _fts_prefix(query)
-        return _sqlite_fts("search_fts", prefix, where, exclude, limit) if prefix else []
+        if not prefix:
+            return []
+        return _sqlite_fts("search_fts", prefix, where, exclude, limit, test=_like_prefix(query))
     long = [c.text for c in query.chunks if len(c.text) >= MIN_TRIGRAM]
     short = [c.text for c in query.chunks if len(c.text) < MIN_TRIGRAM]
-    if long and not short:
-        match = " AND ".join(_fts_phrase(t) for t in long)
-        return _sqlite_fts("search_trgm", match, where, exclude, limit)
     conditions = [f"{TABLE}.body_tokens LIKE %s" for _ in query.chunks]
     params: list[Any] = [f"%{c.text}%" for c in query.chunks]
+    if long and not short:
+        match = " AND ".join(_fts_phrase(t) for t in long)
+        test = ("(" + " AND ".join(conditions) + ")", params)
+        return _sqlite_fts("search_trgm", match, where, exclude, limit, test=test)
     return _plain(conditions, params, where, exclude, limit)
 
 

@@ -1,5 +1,6 @@
-"""PostgreSQL answers a tier in two steps (the newest rows in reach, then the indexes
-below them); whatever the window's size, the results are those of one plain query."""
+"""Both engines answer a tier for a filtered user in two steps (the newest rows in reach,
+then the indexes below them: PostgreSQL for every user, SQLite for users whose reach is
+narrowed); whatever the window's size, the results are those of one plain query."""
 
 from __future__ import annotations
 
