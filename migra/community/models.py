@@ -302,12 +302,6 @@ class RegisterEntry(models.Model):
             models.Index(
                 fields=["returned_on", "last_contact_on"], name="community_entry_quiet_idx"
             ),
-            # Summaries: returns on the odd days of a period, by reason (whole months
-            # come from RegisterTally).
-            models.Index(
-                fields=["commune", "returned_on", "return_reason", "agency"],
-                name="community_entry_return_idx",
-            ),
         ]
 
     def __str__(self) -> str:
