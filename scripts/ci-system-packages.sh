@@ -16,9 +16,13 @@ set -euo pipefail
 #   libicu-dev  ICU headers, to build PyICU (Khmer word segmentation) against the system ICU
 #   pkg-config  lets PyICU's build find ICU
 #   g++         compiles PyICU (a C++ extension; pip builds it from source)
+#   ffmpeg      ffmpeg and ffprobe: the worker makes web renditions (H.264/AAC, no
+#               metadata) and poster frames of story audio and video; their tests make
+#               sample media with it and read the renditions back (migra/media/av.py).
+#               Without it Migra still runs and says video/audio cannot be prepared.
 # chromium + chromium-driver (browser tests) are passed as extra arguments by `make test`.
 # Later: default-jre-headless (ODK XLSForm validation).
-PACKAGES=(gettext libicu-dev pkg-config g++)
+PACKAGES=(gettext libicu-dev pkg-config g++ ffmpeg)
 PACKAGES+=("$@")
 
 installed() {

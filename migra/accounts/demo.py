@@ -222,4 +222,10 @@ def demo_ensure() -> list[tuple[DemoUser, bool]]:
         from migra.stories.demo import demo_stories_ensure
 
         demo_stories_ensure()
+        from migra.documents.demo import demo_documents_ensure
+
+        demo_documents_ensure()
+        from migra.site.demo import demo_site_ensure
+
+        demo_site_ensure()
     return [(spec, spec.role in TWO_FACTOR_ROLES) for spec in DEMO_USERS]

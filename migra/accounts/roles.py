@@ -44,6 +44,7 @@ class Perm(models.TextChoices):
     WRITE_STORIES = "write_stories", _("Write stories")
     EDIT_STORIES = "edit_stories", _("Review and publish stories")
     WITHDRAW_STORIES = "withdraw_stories", _("Withdraw published stories")
+    EDIT_SITE = "edit_site", _("Edit the public website")
     VIEW_STATISTICS = "view_statistics", _("See statistics")
     VIEW_AGGREGATES_ONLY = "view_aggregates_only", _("See totals only")
     EXPORT_DATA = "export_data", _("Download reports and exports")
@@ -62,6 +63,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.VIEW_PEOPLE,
             Perm.VIEW_CASES,
             Perm.WITHDRAW_STORIES,
+            Perm.EDIT_SITE,
             Perm.VIEW_STATISTICS,
             Perm.EXPORT_DATA,
         }
@@ -97,7 +99,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.PEER_EDUCATOR: frozenset(_EVERYONE | {Perm.WRITE_STORIES, Perm.LOG_OUTREACH}),
     Role.SOCIAL_AMBASSADOR: frozenset(_EVERYONE | {Perm.WRITE_STORIES, Perm.LOG_OUTREACH}),
-    Role.EDITOR: frozenset(_EVERYONE | {Perm.EDIT_STORIES}),
+    Role.EDITOR: frozenset(_EVERYONE | {Perm.EDIT_STORIES, Perm.EDIT_SITE}),
     Role.AUTHORITY_OFFICER: frozenset(_EVERYONE | {Perm.RECEIVE_REFERRALS, Perm.VIEW_STATISTICS}),
     Role.DONOR_VIEWER: frozenset(_EVERYONE | {Perm.VIEW_AGGREGATES_ONLY}),
 }

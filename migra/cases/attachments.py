@@ -51,7 +51,8 @@ DATA_KEY_BYTES = 32
 BLOB_DIR = "cases/attachments"
 MAX_FILENAME = 200
 
-# What may be attached: photos and PDF documents (all the types migra.media.sniff knows).
+# What may be attached: photos and PDF documents (migra.media.sniff knows more types:
+# office files, sound and video, which cases do not take).
 ALLOWED_TYPES = frozenset(
     {"image/jpeg", "image/png", "image/webp", "image/heic", "application/pdf"}
 )

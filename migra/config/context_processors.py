@@ -32,6 +32,8 @@ NAV_ITEMS = [
         _("Stories"),
         (Perm.WRITE_STORIES, Perm.EDIT_STORIES, Perm.WITHDRAW_STORIES),
     ),
+    NavItem("site-editor:home", _("Public website"), Perm.EDIT_SITE),
+    NavItem("documents:list", _("Documents"), Perm.EDIT_SITE),
     NavItem("screening:list", _("Screening"), Perm.SCREEN),
     NavItem("cases:list", _("Cases"), Perm.VIEW_CASES),
     NavItem("cases:referral-inbox", _("Referrals"), Perm.RECEIVE_REFERRALS),

@@ -41,3 +41,25 @@ class KeyCheck(models.Model):
 
     def __str__(self) -> str:
         return "encryption key check"
+
+
+class PublicContentGeneration(models.Model):
+    """A single row: the generation of everything the public website shows.
+
+    Every cached public page is keyed by `token`; `migra.site.public_cache.
+    public_content_changed()` gives it a new random value after a change commits, so
+    every process drops every cached page at once (docs/site.md, "Public page cache").
+    Random rather than a counter, so that a table emptied and refilled (a restore, a
+    test flush) can never meet pages cached under an old value.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=32)
+    changes = models.PositiveBigIntegerField(default=0)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("public content generation")
+
+    def __str__(self) -> str:
+        return f"public content generation {self.changes}"

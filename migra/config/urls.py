@@ -21,15 +21,24 @@ urlpatterns = [
     path("app/outreach/", include("migra.outreach.urls")),
     path("app/community/", include("migra.community.urls")),
     path("app/stories/", include("migra.stories.urls")),
+    path("app/site/", include("migra.site.editor_urls")),
+    # Story audio and video for the public players (no language prefix: one URL a file).
+    path("stories/media/", include("migra.stories.media_urls")),
+    path("app/documents/", include("migra.documents.urls")),
+    path("app/sharing/", include("migra.sharing.urls")),
     path("api/v1/", include("migra.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
     path("", views.public_root, name="public-root"),
+    # robots.txt, sitemap.xml and the website's public photos (no language prefix).
+    path("", include("migra.site.root_urls")),
 ]
 
 urlpatterns += i18n_patterns(
     path("", include("migra.site.urls")),
+    path("documents/", include("migra.documents.public_urls")),
+    path("", include("migra.stories.public_urls")),
     prefix_default_language=True,
 )
 

@@ -227,6 +227,33 @@ def photo_prepare(upload: Any) -> PreparedPhoto:
     return PreparedPhoto(web=web, thumb=thumb, source_type=kind.mime)
 
 
+MASTER_QUALITY = 92
+
+
+def photo_master(data: bytes) -> Rendition:
+    """A clean master of a photo already read (resumable uploads, `migra.stories`):
+    checked like `photo_prepare` (type, pixels, damage), turned the right way up and
+    drawn afresh — no EXIF, no GPS — at the size it was decoded (at least `WEB_SIDE`
+    on its longest side when it was larger). The renditions are made from it later, by
+    the worker (`photo_renditions`), so the upload itself can be deleted at once."""
+    if not data:
+        raise _error(_("The file is empty."), "empty")
+    limit = max_bytes()
+    if len(data) > limit:
+        raise _too_large(limit)
+    kind = _kind(data)
+    clean = _clean_rgb(_decode(data, kind))
+    out = io.BytesIO()
+    clean.save(out, format="JPEG", quality=MASTER_QUALITY)
+    return Rendition(data=out.getvalue(), width=clean.width, height=clean.height)
+
+
+def photo_renditions(master: bytes) -> PreparedPhoto:
+    """The web rendition and thumbnail of a master made by `photo_master` (decoded and
+    drawn afresh once more: nothing but its pixels goes into them)."""
+    return photo_prepare(ContentFile(master, name="master.jpg"))
+
+
 def _save(folder: str, data: bytes) -> str:
     name = f"{folder.strip('/')}/{secrets.token_hex(16)}.jpg"
     return str(default_storage.save(name, ContentFile(data)))

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from migra.lib.khmer.digits import to_arabic_digits
@@ -135,7 +135,7 @@ class CountsForm(forms.Form):
 class AttendanceForm(forms.Form):
     person = KhmerIntegerField(widget=forms.HiddenInput, min_value=1)
     category = forms.ChoiceField(
-        label=_("Category"),
+        label=pgettext_lazy("audience", "Category"),
         choices=AudienceCategory.choices,
         initial=AudienceCategory.GENERAL_PUBLIC,
     )
@@ -248,5 +248,7 @@ class ReachFilterForm(forms.Form):
         required=False,
     )
     category = forms.ChoiceField(
-        label=_("Category"), choices=[("", "—"), *AudienceCategory.choices], required=False
+        label=pgettext_lazy("audience", "Category"),
+        choices=[("", "—"), *AudienceCategory.choices],
+        required=False,
     )

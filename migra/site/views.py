@@ -32,11 +32,6 @@ REPORT_RATE_LIMITS = ((8, 10 * 60), (30, 24 * 60 * 60))
 REPORT_DUPLICATE_SECONDS = 10 * 60
 
 
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/home.html")
-
-
 def _safe_next(request: HttpRequest, next_url: str) -> str:
     if next_url and url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()

@@ -165,6 +165,8 @@ class Story(models.Model):
             models.Index(fields=["author", "state"], name="stories_story_author_idx"),
             models.Index(fields=["state", "updated_at"], name="stories_story_state_idx"),
             models.Index(fields=["person", "state"], name="stories_story_person_idx"),
+            # The public lists and the home page: published stories, newest first.
+            models.Index(fields=["state", "published_at"], name="stories_story_public_idx"),
         ]
 
     def __str__(self) -> str:
@@ -256,6 +258,86 @@ class StoryPhoto(models.Model):
 
     def __str__(self) -> str:
         return f"photo #{self.pk} of story #{self.story_id}"
+
+
+class MediaKind(models.TextChoices):
+    PHOTO = "photo", pgettext_lazy("story medium", "Photo")
+    AUDIO = "audio", pgettext_lazy("story medium", "Audio")
+    VIDEO = "video", pgettext_lazy("story medium", "Video")
+
+
+class MediaState(models.TextChoices):
+    UPLOADING = "uploading", _("Uploading")
+    PROCESSING = "processing", _("Being prepared")
+    READY = "ready", pgettext_lazy("story medium", "Ready")
+    FAILED = "failed", pgettext_lazy("story medium", "Failed")
+
+
+class StoryMedia(models.Model):
+    """A file sent to a story through a resumable upload (tus), and — for audio and
+    video — what was made of it (migra/stories/media_services.py, docs/stories.md).
+
+    uploading → processing → ready (or failed). While uploading, the bytes received so
+    far sit in a private temporary file (`upload_file`, outside MEDIA_ROOT). Once all
+    arrived the type is sniffed: a photo becomes a clean master (no EXIF/GPS) whose
+    renditions the worker makes, after which it is an ordinary StoryPhoto and this row
+    goes; audio and video keep their original privately (`source_file`, never served:
+    it may carry GPS) and the worker makes a web rendition and a poster without
+    metadata. Only ready, not hidden media of published stories are public."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="media")
+    # Declared while uploading (empty when the upload did not say), sniffed once received.
+    kind = models.CharField(_("kind"), max_length=8, choices=MediaKind.choices, blank=True)
+    state = models.CharField(
+        _("state"), max_length=12, choices=MediaState.choices, default=MediaState.UPLOADING
+    )
+    error = models.CharField(max_length=24, blank=True, default="")  # a code, when failed
+    # The upload: its id in URLs (random, never the row's pk), declared and received size.
+    upload_token = models.CharField(max_length=32, unique=True)
+    upload_length = models.BigIntegerField()
+    upload_offset = models.BigIntegerField(default=0)
+    upload_file = models.CharField(max_length=100, blank=True, default="")
+    # What the content turned out to be, and the files kept.
+    source_type = models.CharField(max_length=40, blank=True, default="")
+    source_file = models.CharField(max_length=200, blank=True, default="")  # private storage
+    web_file = models.CharField(max_length=200, blank=True, default="")  # default storage
+    poster_file = models.CharField(max_length=200, blank=True, default="")
+    web_bytes = models.BigIntegerField(null=True, blank=True)
+    width = models.PositiveIntegerField(null=True, blank=True)
+    height = models.PositiveIntegerField(null=True, blank=True)
+    duration = models.FloatField(null=True, blank=True)  # seconds
+    caption = EncryptedTextField(
+        context="stories.media.caption", blank=True, default="", verbose_name=_("caption")
+    )
+    show_face = models.BooleanField(_("shows a face"), default=False)
+    has_voice = models.BooleanField(_("someone's voice can be heard"), default=False)
+    hidden = models.BooleanField(_("hidden"), default=False)
+    position = models.PositiveIntegerField(default=0)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    # The last chunk received (an upload left alone for a day is swept away).
+    last_activity_at = models.DateTimeField()
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("story medium")
+        verbose_name_plural = _("story media")
+        ordering = ["position", "pk"]
+        indexes = [
+            models.Index(fields=["state", "last_activity_at"], name="stories_media_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk} of story #{self.story_id}"
+
+    @property
+    def percent(self) -> int:
+        """How much of the upload has arrived, in whole percent."""
+        if self.upload_length <= 0:
+            return 0
+        return min(100, self.upload_offset * 100 // self.upload_length)
 
 
 class Collection(models.Model):

@@ -215,9 +215,13 @@ def story_consent_checks(story: Story) -> list[ConsentCheck]:
     """What publishing `story` needs, read fresh: the STORY consent of the linked person,
     REAL_NAME when the real name is shown, VOICE for audio and video, PHOTO when a
     photo shown shows a face. A story linked to nobody needs the editor's word that it
-    identifies no one, and can show neither a real name nor a face."""
-    faces = face_photos(story).exists()
-    voice = story.kind in VOICE_KINDS
+    identifies no one, and can show neither a real name nor a face. Audio and video
+    count too (migra/stories/media_selectors.py): shown ones that show a face need
+    PHOTO, shown ones in which someone's voice is heard need VOICE."""
+    from migra.stories.media_selectors import media_with_faces, media_with_voices
+
+    faces = face_photos(story).exists() or media_with_faces(story).exists()
+    voice = story.kind in VOICE_KINDS or media_with_voices(story).exists()
     real_name = story.name_is_real and bool(story.name_shown)
     person = story.person
     if person is None:

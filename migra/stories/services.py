@@ -36,8 +36,10 @@ from migra.people.models import ConsentPurpose, Person
 from migra.people.selectors import persons_visible_to
 from migra.places.models import Place, PlaceKind
 from migra.search.services import search_index_delete, search_index_upsert
+from migra.site.public_cache import public_content_changed
 from migra.stories import richtext
 from migra.stories.models import (
+    VOICE_KINDS,
     Collection,
     CollectionItem,
     CommentKind,
@@ -56,6 +58,7 @@ from migra.stories.selectors import (
     is_withdrawer_of,
     story_consent_checks,
 )
+from migra.stories.signals import send_on_commit, story_published, story_withdrawn
 
 MAX_TITLE = 200
 MAX_TEXT = 50_000  # characters of one language's text, as typed
@@ -601,11 +604,14 @@ def story_person_link(
 def story_submit(
     *, actor: User, story_id: int, expected_version: int, request: HttpRequest | None = None
 ) -> Story:
-    """The author sends the draft to the editors."""
+    """The author sends the draft to the editors (once every upload has arrived and
+    been prepared: the editors review what will be shown)."""
+    from migra.stories.media_services import media_require_settled
+
     story = _story(story_id)
     _require_author(actor, story, request)
     with transaction.atomic():
-        return _transition(
+        submitted = _transition(
             actor=actor,
             story=story,
             expected_version=expected_version,
@@ -614,6 +620,8 @@ def story_submit(
             stamp="submitted",
             request=request,
         )
+        media_require_settled(submitted)  # refused: the whole transition rolls back
+        return submitted
 
 
 def story_review_start(
@@ -774,6 +782,8 @@ def story_publish(
             },
             request=request,
         )
+        send_on_commit(story_published, published)
+        public_content_changed()
     return published
 
 
@@ -809,6 +819,8 @@ def _withdraw(
         request,
     )
     _reindex(story)
+    send_on_commit(story_withdrawn, story)
+    public_content_changed()
     return story
 
 
@@ -841,7 +853,9 @@ def stories_on_consent_loss(loss: ConsentLoss) -> None:
     """Registered with migra.people.consent_listeners: runs inside the people service's
     transaction. Published stories of the person come down at once when what they
     relied on no longer holds (erased or merged away: all of them); a photo showing a
-    face is hidden when PHOTO consent ends."""
+    face is hidden when PHOTO consent ends, and so are audio and video showing a face
+    (PHOTO) or carrying a voice (VOICE, for a story that is not itself an audio story
+    or a video: those are withdrawn)."""
     stories = list(
         Story.objects.select_for_update()
         .filter(person_id=loss.person_id, state=StoryState.PUBLISHED)
@@ -864,27 +878,53 @@ def stories_on_consent_loss(loss: ConsentLoss) -> None:
             for code in ("story", "real_name", "voice", "person")
             if code in checks and checks[code].missing
         ]
+        # A voice heard only in media of a text story: those media go, the story stays.
+        voices = "voice" in lost and story.kind not in VOICE_KINDS
+        if voices:
+            lost.remove("voice")
         if lost:
             reason = _REASON_BY_PURPOSE.get(lost[0], WithdrawReason.CONSENT_STORY)
             _withdraw(actor=loss.actor, story=story, reason=reason, request=loss.request)
             continue
-        if "photo" in checks and checks["photo"].missing:
-            _hide_faces(actor=loss.actor, story=story, request=loss.request)
+        faces = "photo" in checks and checks["photo"].missing
+        if faces or voices:
+            _hide_faces(
+                actor=loss.actor, story=story, request=loss.request, faces=faces, voices=voices
+            )
 
 
-def _hide_faces(*, actor: User | None, story: Story, request: HttpRequest | None) -> None:
-    hidden = StoryPhoto.objects.filter(story=story, show_face=True, hidden=False).update(
-        hidden=True
-    )
-    Collection.objects.filter(cover__story=story, cover__show_face=True).update(cover=None)
+def _hide_faces(
+    *,
+    actor: User | None,
+    story: Story,
+    request: HttpRequest | None,
+    faces: bool = True,
+    voices: bool = False,
+) -> None:
+    from migra.stories.media_services import media_hide_for_consent
+
+    hidden = 0
+    if faces:
+        hidden = StoryPhoto.objects.filter(story=story, show_face=True, hidden=False).update(
+            hidden=True
+        )
+        Collection.objects.filter(cover__story=story, cover__show_face=True).update(cover=None)
+    media_hidden = media_hide_for_consent(story=story, faces=faces, voices=voices)
     story.version += 1
     story.save(update_fields=["version", "updated_at"])
     _audit(
         actor,
         story,
-        {"photos_hidden": hidden, "reason": "consent_photo", "automatic": True},
+        {
+            "photos_hidden": hidden,
+            "media_hidden": media_hidden,
+            "reason": "consent_photo" if faces else "consent_voice",
+            **({"voice": True} if faces and voices else {}),
+            "automatic": True,
+        },
         request,
     )
+    public_content_changed()
 
 
 # --------------------------------------------------------------------------- photos
@@ -1209,6 +1249,7 @@ def collection_update(
             },
             request=request,
         )
+        public_content_changed()
     return locked
 
 
@@ -1256,6 +1297,7 @@ def collection_story_add(
             changes={"added_story": story.pk, "version": locked.version},
             request=request,
         )
+        public_content_changed()
     return item
 
 
@@ -1285,6 +1327,7 @@ def collection_story_remove(
             changes={"removed_story": item.story_id, "version": locked.version},
             request=request,
         )
+        public_content_changed()
 
 
 def collection_story_move(
@@ -1323,3 +1366,4 @@ def collection_story_move(
             changes={"moved_story": items[other].story_id, "to": other + 1},
             request=request,
         )
+        public_content_changed()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from migra.stories import views
+from migra.stories import media_views, views
 
 app_name = "stories"
 urlpatterns = [
@@ -32,4 +32,15 @@ urlpatterns = [
     path("<int:pk>/photos/<int:photo_pk>/", views.photo_update, name="photo-update"),
     path("<int:pk>/photos/<int:photo_pk>/remove/", views.photo_remove, name="photo-remove"),
     path("<int:pk>/photos/<int:photo_pk>/<str:size>.jpg", views.photo_file, name="photo-file"),
+    # Resumable uploads (tus) and audio/video: migra/stories/media_views.py.
+    path("<int:pk>/uploads/", media_views.upload_create, name="uploads"),
+    path("<int:pk>/uploads/<str:token>/", media_views.upload_detail, name="upload"),
+    path("<int:pk>/media/<int:media_pk>/", media_views.media_update, name="media-update"),
+    path("<int:pk>/media/<int:media_pk>/remove/", media_views.media_remove, name="media-remove"),
+    path("<int:pk>/media/<int:media_pk>/retry/", media_views.media_retry, name="media-retry"),
+    path(
+        "<int:pk>/media/<int:media_pk>/<str:rendition>",
+        media_views.media_file,
+        name="media-file",
+    ),
 ]

@@ -7,6 +7,7 @@ Production (`DEBUG` unset or false): SECRET_KEY and MIGRA_ENCRYPTION_KEY (or the
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,17 @@ try:
     MIGRA_MEDIA_PHOTO_MAX_BYTES = env.int(
         "MIGRA_MEDIA_PHOTO_MAX_BYTES", default=15 * 1024 * 1024, minimum=1024
     )
+    # Largest sound recording and video sent to a story (migra/stories/media_services.py).
+    MIGRA_MEDIA_AUDIO_MAX_BYTES = env.int(
+        "MIGRA_MEDIA_AUDIO_MAX_BYTES", default=200 * 1024 * 1024, minimum=1024
+    )
+    MIGRA_MEDIA_VIDEO_MAX_BYTES = env.int(
+        "MIGRA_MEDIA_VIDEO_MAX_BYTES", default=1024 * 1024 * 1024, minimum=1024
+    )
+    # Largest file of the public documents library (migra/documents/files.py).
+    MIGRA_DOCUMENT_MAX_BYTES = env.int(
+        "MIGRA_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024, minimum=1024
+    )
     # Proxies in front that append to X-Forwarded-For (the public form's rate limit
     # counts per visitor address, which only they know).
     MIGRA_TRUSTED_PROXY_HOPS = env.int("MIGRA_TRUSTED_PROXY_HOPS", default=0, minimum=0)
@@ -101,6 +113,33 @@ try:
     MIGRA_DIGEST_HOUR = env.int("MIGRA_DIGEST_HOUR", default=7, minimum=0)
     if MIGRA_DIGEST_HOUR > 23:
         raise SettingError(f"MIGRA_DIGEST_HOUR must be 0 to 23, not {MIGRA_DIGEST_HOUR}.")
+    # Posting published stories to the programme's Facebook Page (migra.sharing,
+    # docs/sharing.md): off unless both the page id and its token are set.
+    MIGRA_FACEBOOK_PAGE_ID = env.str("MIGRA_FACEBOOK_PAGE_ID", default="")
+    MIGRA_FACEBOOK_PAGE_TOKEN = env.secret("MIGRA_FACEBOOK_PAGE_TOKEN") or ""
+    MIGRA_FACEBOOK_GRAPH_URL = env.str(
+        "MIGRA_FACEBOOK_GRAPH_URL", default="https://graph.facebook.com/v25.0"
+    ).rstrip("/")
+    if bool(MIGRA_FACEBOOK_PAGE_ID) != bool(MIGRA_FACEBOOK_PAGE_TOKEN):
+        raise SettingError(
+            "MIGRA_FACEBOOK_PAGE_ID and MIGRA_FACEBOOK_PAGE_TOKEN (or _FILE) go together: "
+            "set both to post to the Facebook Page, or neither to leave it off."
+        )
+    if MIGRA_FACEBOOK_PAGE_ID and not (
+        MIGRA_FACEBOOK_PAGE_ID.isascii() and MIGRA_FACEBOOK_PAGE_ID.isdigit()
+    ):
+        raise SettingError("MIGRA_FACEBOOK_PAGE_ID must be the Page's number (digits only).")
+    if not re.fullmatch(
+        r"https://[A-Za-z0-9.-]+(:[0-9]+)?(/[A-Za-z0-9._~-]+)*"
+        r"|http://(127\.0\.0\.1|localhost)(:[0-9]+)?(/[A-Za-z0-9._~-]+)*",
+        MIGRA_FACEBOOK_GRAPH_URL,
+    ):
+        raise SettingError(
+            "MIGRA_FACEBOOK_GRAPH_URL must be an https:// address such as "
+            "https://graph.facebook.com/v25.0 (plain http only on this machine)."
+        )
+    if any(ch.isspace() or not ch.isprintable() for ch in MIGRA_FACEBOOK_PAGE_TOKEN):
+        raise SettingError("MIGRA_FACEBOOK_PAGE_TOKEN must not contain spaces or line breaks.")
     # The programme's hotline, shown on the public "report a concern" page.
     MIGRA_HOTLINE_NUMBER = env.str("MIGRA_HOTLINE_NUMBER", default="")[:40]
     _ssl_redirect = env.bool("MIGRA_SSL_REDIRECT", default=True)
@@ -146,11 +185,15 @@ INSTALLED_APPS = [
     "migra.outreach",
     "migra.community",
     "migra.stories",
+    "migra.documents",
+    "migra.sharing",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before everything that reads cookies or sessions: serves kept public pages.
+    "migra.site.public_cache.PublicPageCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -209,7 +252,14 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "migra_cache",
-    }
+    },
+    # Whole public pages for anonymous visitors (migra.site.public_cache), apart so
+    # that their turnover never pushes out a rate limit. Table made by config 0004.
+    "public_pages": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "migra_public_pages",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
 }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

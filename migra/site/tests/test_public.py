@@ -5,11 +5,14 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from migra.site.languages import path_in_language
 
 pytestmark = pytest.mark.django_db
+
+SITE = settings.MIGRA_SITE_URL
 
 
 def _html(response) -> str:  # type: ignore[no-untyped-def]
@@ -29,7 +32,10 @@ def test_home_page_in_each_language(client: Client, language: str) -> None:
     for code, name in [("km", "ខ្មែរ"), ("en", "English"), ("th", "ไทย")]:
         assert f'href="/{code}/" lang="{code}" hreflang="{code}"' in html
         assert f">{name}</a>" in html
-        assert f'<link rel="alternate" hreflang="{code}" href="/{code}/">' in html
+        # hreflang alternates are absolute, from MIGRA_SITE_URL (not the Host header).
+        assert f'<link rel="alternate" hreflang="{code}" href="{SITE}/{code}/">' in html
+    assert f'<link rel="alternate" hreflang="x-default" href="{SITE}/km/">' in html
+    assert f'<link rel="canonical" href="{SITE}/{language}/">' in html
     current = re.search(r'<a href="/(\w+)/"[^>]*aria-current="true"', html)
     assert current is not None and current.group(1) == language
 
