@@ -309,11 +309,12 @@ def main() -> None:  # noqa: C901, PLR0915 - one linear script: build, then meas
         )
         made += size
     problems_made = made
-    # The problems' commune and agency, copied from their entries as the model does.
+    # The problems' commune, agency and person, copied from their entries as the model does.
     entry = RegisterEntry.objects.filter(pk=OuterRef("entry_id"))
     RegisterProblem.objects.filter(commune__isnull=True).update(
         commune_id=Subquery(entry.values("commune_id")[:1]),
         agency_id=Subquery(entry.values("agency_id")[:1]),
+        person_id=Subquery(entry.values("person_id")[:1]),
     )
 
     group_list = list(groups.values())

@@ -23,6 +23,7 @@ class CommunityConfig(AppConfig):
         register_reach_source("community.members", persons=member_persons)
         # A merge moves a migrant's register entries to the surviving record.
         register_person_link("register_entries", "community.RegisterEntry")
+        register_person_link("register_problems", "community.RegisterProblem")
         post_migrate.connect(_count_tallies_once, sender=self)
 
 

@@ -319,8 +319,13 @@ class RegisterProblem(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     reported_at = models.DateTimeField(auto_now_add=True)
-    # The entry's commune and agency (an entry never moves), copied here so summaries
-    # and home pages count a commune's problems without reading millions of entries.
+    # The entry's commune, agency and person (an entry never moves; a merge of two
+    # persons moves the entry's and the problem's person together, people.links),
+    # copied here so summaries and home pages count a commune's problems, and find
+    # those no screening or case picked up, without reading millions of entries.
+    person = models.ForeignKey(
+        "people.Person", on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
     commune = models.ForeignKey(
         "places.Place", on_delete=models.PROTECT, null=True, related_name="+", editable=False
     )
@@ -342,10 +347,10 @@ class RegisterProblem(models.Model):
         return f"problem #{self.pk} of register entry #{self.entry_id}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.commune_id is None or self.agency_id is None:
-            self.commune_id, self.agency_id = (
+        if self.commune_id is None or self.agency_id is None or self.person_id is None:
+            self.commune_id, self.agency_id, self.person_id = (
                 RegisterEntry.objects.filter(pk=self.entry_id)
-                .values_list("commune_id", "agency_id")
+                .values_list("commune_id", "agency_id", "person_id")
                 .get()
             )
         super().save(*args, **kwargs)

@@ -291,10 +291,10 @@ def problems_waiting(user: Any) -> QuerySet[RegisterProblem]:
     # DISTINCT, no join to the entries to filter, walk (commune, noted_on).
     scope = scope_q(user, Perm.MANAGE_GROUPS, agency_field="agency", place_field="commune")
     screened = Screening.objects.filter(
-        person=OuterRef("entry__person"), at__date__gte=OuterRef("noted_on")
+        person=OuterRef("person"), at__date__gte=OuterRef("noted_on")
     )
     case_opened = CaseRecord.objects.filter(
-        person=OuterRef("entry__person"), opened_at__date__gte=OuterRef("noted_on")
+        person=OuterRef("person"), opened_at__date__gte=OuterRef("noted_on")
     )
     return (
         RegisterProblem.objects.filter(scope)

@@ -310,10 +310,10 @@ def place_summary(
 
     # Problems reported in the period, and those no screening or case has picked up.
     screened = Screening.objects.filter(
-        person=OuterRef("entry__person"), at__date__gte=OuterRef("noted_on")
+        person=OuterRef("person"), at__date__gte=OuterRef("noted_on")
     )
     case_opened = CaseRecord.objects.filter(
-        person=OuterRef("entry__person"), opened_at__date__gte=OuterRef("noted_on")
+        person=OuterRef("person"), opened_at__date__gte=OuterRef("noted_on")
     )
     problems = (
         RegisterProblem.objects.filter(commune_id__in=reach.commune_ids)
@@ -338,7 +338,10 @@ def place_summary(
 
     # Meetings held in the period and who came.
     groups = _groups(reach)
-    meetings = Meeting.objects.filter(group__in=groups.values("pk")).filter(
+    # The ids as a list, not a subquery: PostgreSQL then reads the meetings and tallies
+    # of those few groups from their (group, …) indexes instead of scanning them all.
+    group_ids = list(groups.values_list("pk", flat=True))
+    meetings = Meeting.objects.filter(group_id__in=group_ids).filter(
         _period("held_on", since, until)
     )
     held = meetings.order_by().aggregate(n=Count("pk"), groups=Count("group_id", distinct=True))
@@ -346,7 +349,7 @@ def place_summary(
     summary.groups_met = held["groups"] or 0
     # Who came, by sex and age band at the meeting, from the tallies likewise.
     attendance: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    tallied = AttendanceTally.objects.filter(group__in=groups.values("pk")).order_by()
+    tallied = AttendanceTally.objects.filter(group_id__in=group_ids).order_by()
     for rows in _tally_slices(tallied, "month", months, edges):
         cells = rows.values_list("sex", "age_band").annotate(m=Sum("members"), g=Sum("guests"))
         for sex, band, members_n, guests_n in cells:

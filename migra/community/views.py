@@ -46,7 +46,14 @@ from migra.community.forms import (
     TopicRenameForm,
     TopicUseForm,
 )
-from migra.community.models import FollowUp, Group, GroupMember, ProblemKind, RegisterEntry
+from migra.community.models import (
+    FollowUp,
+    Group,
+    GroupMember,
+    ProblemKind,
+    RegisterEntry,
+    RegisterProblem,
+)
 from migra.community.selectors import (
     EntryHousehold,
     entries_visible_to,
@@ -120,12 +127,16 @@ def home(request: HttpRequest) -> HttpResponse:
         .order_by("due_on", "pk")[:HOME_ROWS]
     )
     quiet = list(quiet_entries(user, today=today).prefetch_related(_names())[:HOME_ROWS])
+    # The first rows' ids first, then only those rows with their entries and persons:
+    # joined before the LIMIT, every waiting problem of the commune was read with them.
+    first = list(problems_waiting(user).values_list("pk", flat=True)[:HOME_ROWS])
     waiting = list(
-        problems_waiting(user)
+        RegisterProblem.objects.filter(pk__in=first)
         .select_related("entry__person")
         .prefetch_related(
             Prefetch("entry__person__names", queryset=PersonName.objects.filter(is_primary=True))
-        )[:HOME_ROWS]
+        )
+        .order_by("noted_on", "pk")
     )
     return render(
         request,
