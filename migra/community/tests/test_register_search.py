@@ -13,7 +13,7 @@ from migra.accounts.roles import Role
 from migra.community import services
 from migra.community.models import RegisterEntry
 from migra.people.models import Sex
-from migra.people.services import NameInput, person_merge, person_register
+from migra.people.services import NameInput, person_merge, person_register, person_unmerge
 from migra.search.models import SearchDocument
 from migra.search.selectors import search_for_user
 
@@ -95,3 +95,20 @@ def test_a_merge_moves_the_entry_to_the_surviving_record(world, supervisor_of_le
     entry.refresh_from_db()
     assert entry.person == survivor
     assert merge.moved["register_entries"] == [entry.pk]
+
+
+def test_a_merge_and_its_undoing_move_the_problems_person_with_the_entry(world, supervisor_of_lead):
+    duplicate = _migrant(world, "ស៊ន ដារ៉ា")
+    survivor = _migrant(world, "Sorn Dara")
+    entry = _entry(world, duplicate)
+    (problem,) = services.register_problem_report(
+        actor=world.users["gina"], entry=entry, problems=["unpaid_wages"]
+    )
+    assert problem.person == duplicate  # copied from the entry, for the summaries
+    merge = person_merge(actor=supervisor_of_lead, source=duplicate, target=survivor)
+    problem.refresh_from_db()
+    assert problem.person == survivor
+    assert merge.moved["register_problems"] == [problem.pk]
+    person_unmerge(actor=supervisor_of_lead, merge=merge)
+    problem.refresh_from_db()
+    assert problem.person == duplicate
