@@ -315,29 +315,15 @@ def wrk(binary: str, url: str) -> tuple[float, str, str]:
 # --------------------------------------------------------------------------- main
 
 
-def collect_static() -> str:
-    """Collect the static files the pages link to; with the production storage first.
-    If that fails, run again (a new process) with bench/public_settings.py, and say so."""
-    fallback = os.environ.get("BENCH_PUBLIC_STATIC_PROBLEM", "")
-    try:
-        call_command("collectstatic", interactive=False, verbosity=0)
-    except Exception as error:  # noqa: BLE001 - reported in the results, then worked around
-        if fallback:
-            raise
-        reason = re.sub(r" with <[^>]*>", "", " ".join(str(error).split()))
-        reason = reason.split(". ")[0][:200] or type(error).__name__
-        log(f"collectstatic failed with the production storage: {reason}")
-        env = dict(os.environ)
-        env["BENCH_PUBLIC_STATIC_PROBLEM"] = reason
-        env["DJANGO_SETTINGS_MODULE"] = "public_settings"
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT / "bench"), str(ROOT)]))
-        os.execve(sys.executable, [sys.executable, __file__], env)  # noqa: S606
-    return fallback
+def collect_static() -> None:
+    """Collect the static files the pages link to, with the production storage (a
+    failure here is a failure of the deployment too: it stops the benchmark)."""
+    call_command("collectstatic", interactive=False, verbosity=0)
 
 
 def main() -> None:
     log("collecting static files (the pages link through their manifest)")
-    static_problem = collect_static()
+    collect_static()
     story_pk = build_data()
     story_path = f"/km/stories/{story_pk}/"
     caller = Caller()
@@ -356,12 +342,6 @@ def main() -> None:
     print("| measurement | size | median (ms) | p95 (ms) |")
     print("|---|---|---|---|")
     print(f"| ({connection.vendor}; direct WSGI calls, whole middleware stack) | | | |")
-    if static_problem:
-        print(
-            "| NOTE: `collectstatic` fails with the production storage "
-            f"({static_problem.replace('|', '/')}); measured with "
-            "CompressedStaticFilesStorage | | | |"
-        )
     for line in rows:
         print(line)
 
