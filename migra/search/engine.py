@@ -210,7 +210,9 @@ def _sqlite_fts(
         skip = f" AND {TABLE}.id NOT IN ({', '.join(['%s'] * len(skip_ids))})"
     older, older_params = "", []
     if below is not None:
-        older, older_params = f" AND {table}.rowid < %s", [below]
+        # On the table's id, not the FTS rowid: a rowid range makes SQLite walk the table
+        # and ask FTS5 row by row (a rare name took 100 ms instead of 10).
+        older, older_params = f" AND {TABLE}.id < %s", [below]
     sql = (
         f"SELECT {TABLE}.id FROM {table} JOIN {TABLE} ON {TABLE}.id = {table}.rowid "  # noqa: S608 - fixed names
         f"WHERE {table} MATCH %s{older} AND ({where_sql}){skip} "
