@@ -384,6 +384,7 @@ def _community_sections(request: HttpRequest, person: Person) -> dict[str, Any]:
     into this one included: memberships and attendances stay with the merged record)."""
     from migra.community.selectors import entries_visible_to, members_visible_to
     from migra.outreach.selectors import events_visible_to
+    from migra.stories.forms import StoryLinkForm
     from migra.stories.selectors import stories_visible_to
 
     user = request.user
@@ -405,6 +406,7 @@ def _community_sections(request: HttpRequest, person: Person) -> dict[str, Any]:
             .order_by("-date", "-pk")[:50]
         ),
         "stories": list(stories_visible_to(user).filter(person_id__in=ids).order_by("-pk")[:50]),
+        "story_link_form": StoryLinkForm(),
     }
 
 

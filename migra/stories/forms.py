@@ -35,6 +35,19 @@ class KhmerIdField(forms.IntegerField):
         return super().to_python(value)
 
 
+class StoryLinkForm(forms.Form):
+    """On a person's page: the number of a story that person told."""
+
+    story = KhmerIdField(
+        label=_("Story number"),
+        min_value=1,
+        help_text=_(
+            "The number the story's author gives you (it is on the story's page). The "
+            "editors will then publish the story only with this person's consent."
+        ),
+    )
+
+
 def _text_area(rows: int) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows})
 

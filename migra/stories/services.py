@@ -33,7 +33,7 @@ from migra.community.models import Sector
 from migra.media import photos as media_photos
 from migra.people.consent_listeners import ConsentLoss, LossReason, lock_person
 from migra.people.models import ConsentPurpose, Person
-from migra.people.selectors import persons_visible_to
+from migra.people.selectors import may_manage, persons_visible_to
 from migra.places.models import Place, PlaceKind
 from migra.search.services import search_index_delete, search_index_upsert
 from migra.site.public_cache import public_content_changed
@@ -592,6 +592,56 @@ def story_person_link(
             actor,
             locked,
             {"person": person.pk if person else None, "version": locked.version},
+            request,
+        )
+        _reindex(locked)
+    return locked
+
+
+# States in which a story's person may still be set: not yet public, not withdrawn.
+_LINKABLE = (StoryState.DRAFT, StoryState.SUBMITTED, StoryState.IN_REVIEW, StoryState.APPROVED)
+
+
+def story_link_from_person_page(
+    *, actor: User, person_id: int, story_id: Any, request: HttpRequest | None = None
+) -> Story:
+    """Link a story, by its number, to a person the actor manages in the registry.
+
+    Peer educators and editors do not see the registry; the caseworker or facilitator
+    who took the person's consent does, and links the story whose number the author
+    gave them. They see nothing of the story. Only a story not yet published and not
+    yet linked to anyone can be linked this way (a link someone else made is changed
+    by the story's author or editor), so that nobody can take over another person's
+    story; publication then checks this person's consent."""
+    person = Person.objects.filter(pk=person_id).first()
+    if person is None or not person.is_active_record:
+        raise ValidationError(_("No such person in the registry."), code="person")
+    if not may_manage(actor, person):
+        raise deny(request, actor, reason="may not link stories to this person", target=person)
+    refused = ValidationError(
+        _(
+            "No story with this number is waiting to be linked. Check the number with "
+            "the story's author."
+        ),
+        code="story",
+    )
+    if isinstance(story_id, bool) or not isinstance(story_id, int) or not 0 < story_id < 2**63:
+        raise refused
+    with transaction.atomic():
+        locked = Story.objects.select_for_update().filter(pk=story_id).first()
+        if locked is None or locked.state not in _LINKABLE:
+            raise refused
+        if locked.person_id == person.pk:
+            return locked
+        if locked.person_id is not None:
+            raise refused
+        locked.person = person
+        locked.version += 1
+        locked.save(update_fields=["person", "version", "updated_at"])
+        _audit(
+            actor,
+            locked,
+            {"person": person.pk, "version": locked.version, "from": "person_page"},
             request,
         )
         _reindex(locked)

@@ -6,6 +6,7 @@ app_name = "stories"
 urlpatterns = [
     path("", views.story_list, name="list"),
     path("new/", views.story_new, name="new"),
+    path("link-person/<int:person_pk>/", views.story_link_person, name="link-person"),
     path("collections/", views.collection_list, name="collections"),
     path("collections/<int:pk>/", views.collection_detail, name="collection"),
     path("collections/<int:pk>/add/", views.collection_add, name="collection-add"),

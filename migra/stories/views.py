@@ -34,6 +34,7 @@ from migra.stories.forms import (
     PublishForm,
     SendBackForm,
     StoryForm,
+    StoryLinkForm,
     VersionForm,
 )
 from migra.stories.models import Collection, Story
@@ -716,3 +717,35 @@ def collection_item_remove(request: HttpRequest, pk: int, item_pk: int) -> HttpR
         return _collection_page(request, collection, action_errors=_errors(error), status=400)
     messages.success(request, _("The story was taken out of the collection."))
     return HttpResponseRedirect(_collection_url(collection) + "#stories")
+
+
+@login_required
+@require_POST
+def story_link_person(request: HttpRequest, person_pk: int) -> HttpResponse:
+    """From a person's page: link a story the person told, by its number."""
+    back = reverse("people:detail", args=[person_pk]) + "#stories"
+    form = StoryLinkForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, errors[0])
+        return HttpResponseRedirect(back)
+    try:
+        story = services.story_link_from_person_page(
+            actor=request.user,
+            person_id=person_pk,
+            story_id=form.cleaned_data["story"],
+            request=request,
+        )
+    except ValidationError as error:
+        for text in error.messages[:1]:
+            messages.error(request, text)
+        return HttpResponseRedirect(back)
+    messages.success(
+        request,
+        _(
+            "Story %(number)s is linked to this person. The editors will publish it only "
+            "with the person's consent."
+        )
+        % {"number": story.pk},
+    )
+    return HttpResponseRedirect(back)
