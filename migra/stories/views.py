@@ -727,11 +727,11 @@ def story_link_person(request: HttpRequest, person_pk: int) -> HttpResponse:
     form = StoryLinkForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, errors[0])
+            messages.error(request, str(errors[0]))
         return HttpResponseRedirect(back)
     try:
         story = services.story_link_from_person_page(
-            actor=request.user,
+            actor=_actor(request),
             person_id=person_pk,
             story_id=form.cleaned_data["story"],
             request=request,
