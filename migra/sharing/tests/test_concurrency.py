@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from migra.sharing import services
 from migra.sharing.models import FacebookPost, FacebookState
@@ -143,7 +144,12 @@ def test_two_editors_trying_again_at_once_post_once(
     before = len(facebook_on.posts)
 
     def retry(who: str) -> Callable[[], object]:
-        return lambda: services.facebook_retry_now(actor=crew.users[who], story_id=shown.pk).state
+        # A thread starts with the default language (Khmer), not the test's English.
+        def run() -> object:
+            with translation.override("en"):
+                return services.facebook_retry_now(actor=crew.users[who], story_id=shown.pk).state
+
+        return run
 
     results = _join(_run(retry("edna"), retry("eric")))
     # Both are taken, or the second finds it already posted by the first's attempt.
