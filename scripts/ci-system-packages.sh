@@ -21,8 +21,13 @@ set -euo pipefail
 #               sample media with it and read the renditions back (migra/media/av.py).
 #               Without it Migra still runs and says video/audio cannot be prepared.
 # chromium + chromium-driver (browser tests) are passed as extra arguments by `make test`.
-# Later: default-jre-headless (ODK XLSForm validation).
-PACKAGES=(gettext libicu-dev pkg-config g++ ffmpeg)
+#   default-jdk-headless  Java for ODK Validate (inside pyxform), which checks every
+#               uploaded XLSForm as ODK Collect will read it; the tests also fill forms
+#               with JavaRosa from the same jar (a small Java source run by `java`,
+#               which needs the JDK's compiler).
+#   zbar-tools  zbarimg: the ODK journey test scans the set-up QR code from the page as a
+#               phone would, instead of trusting the payload the page was made from.
+PACKAGES=(gettext libicu-dev pkg-config g++ ffmpeg default-jdk-headless zbar-tools)
 PACKAGES+=("$@")
 
 installed() {

@@ -72,7 +72,8 @@ def login_key(login: str) -> str:
 
 def axes_username(request: object, credentials: dict[str, str] | None) -> str:
     """django-axes hook: the account a login attempt was for."""
-    raw = (credentials or {}).get("username") or ""
+    # axes hands its backend the login under "email" on some paths, "username" on others.
+    raw = (credentials or {}).get("username") or (credentials or {}).get("email") or ""
     if not raw and hasattr(request, "POST"):
         raw = request.POST.get("username", "")
     return login_key(str(raw))

@@ -48,6 +48,7 @@ class Perm(models.TextChoices):
     VIEW_STATISTICS = "view_statistics", _("See statistics")
     VIEW_AGGREGATES_ONLY = "view_aggregates_only", _("See totals only")
     EXPORT_DATA = "export_data", _("Download reports and exports")
+    MANAGE_FORMS = "manage_forms", _("Manage field forms and their submissions")
 
 
 _EVERYONE = {Perm.VIEW_PLACES, Perm.VIEW_PROGRAMME}
@@ -66,6 +67,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.EDIT_SITE,
             Perm.VIEW_STATISTICS,
             Perm.EXPORT_DATA,
+            Perm.MANAGE_FORMS,
         }
     ),
     Role.ME_OFFICER: frozenset(_EVERYONE | {Perm.VIEW_STATISTICS, Perm.EXPORT_DATA}),

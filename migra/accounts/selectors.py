@@ -55,6 +55,11 @@ def memberships_of(user: Any) -> list[Membership]:
     return cached
 
 
+def memberships_loaded(user: Any) -> bool:
+    """Whether this request already read the user's memberships (so they cost nothing)."""
+    return hasattr(user, _CACHE_ATTR)
+
+
 def forget_memberships(user: Any) -> None:
     """Drop the per-request cache after memberships change."""
     if hasattr(user, _CACHE_ATTR):

@@ -90,6 +90,12 @@ try:
     MIGRA_DOCUMENT_MAX_BYTES = env.int(
         "MIGRA_DOCUMENT_MAX_BYTES", default=50 * 1024 * 1024, minimum=1024
     )
+    # The largest POST an ODK phone may send at once (the XML and the files in it); ODK
+    # Collect splits bigger submissions over several posts, told by the server's
+    # X-OpenRosa-Accept-Content-Length.
+    MIGRA_ODK_MAX_POST_BYTES = env.int(
+        "MIGRA_ODK_MAX_POST_BYTES", default=50 * 1024 * 1024, minimum=1024 * 1024
+    )
     # Proxies in front that append to X-Forwarded-For (the public form's rate limit
     # counts per visitor address, which only they know).
     MIGRA_TRUSTED_PROXY_HOPS = env.int("MIGRA_TRUSTED_PROXY_HOPS", default=0, minimum=0)
@@ -187,6 +193,7 @@ INSTALLED_APPS = [
     "migra.stories",
     "migra.documents",
     "migra.sharing",
+    "migra.collect",
 ]
 
 MIDDLEWARE = [
