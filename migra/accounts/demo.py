@@ -228,4 +228,7 @@ def demo_ensure() -> list[tuple[DemoUser, bool]]:
         from migra.site.demo import demo_site_ensure
 
         demo_site_ensure()
+        from migra.collect.services import builtin_forms_install
+
+        builtin_forms_install()
     return [(spec, spec.role in TWO_FACTOR_ROLES) for spec in DEMO_USERS]

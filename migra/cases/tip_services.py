@@ -121,6 +121,11 @@ def tip_parts(tip: Tip) -> tuple[str, str]:
 # --------------------------------------------------------------------------- reporting
 
 
+# Who may pass on a concern heard in the field (a self-help group, a talk): the people
+# who work there, sending it from their phone; hotline calls are for case staff only.
+FIELD_TIP_PERMS = (Perm.MANAGE_CASES, Perm.MANAGE_GROUPS, Perm.LOG_OUTREACH)
+
+
 def tip_submit(
     *,
     source: str,
@@ -145,8 +150,11 @@ def tip_submit(
                 {"source": _("Staff record tips as hotline calls, not as the public form.")},
                 code="invalid",
             )
-    elif actor is None or not user_has_perm(actor, Perm.MANAGE_CASES):
-        raise deny(request, actor, reason=f"missing permission {Perm.MANAGE_CASES}")
+    elif source == TipSource.HOTLINE:
+        if actor is None or not user_has_perm(actor, Perm.MANAGE_CASES):
+            raise deny(request, actor, reason=f"missing permission {Perm.MANAGE_CASES}")
+    elif actor is None or not any(user_has_perm(actor, perm) for perm in FIELD_TIP_PERMS):
+        raise deny(request, actor, reason="may not record tips from the field")
     if place is not None and not isinstance(place, Place):
         raise ValidationError({"place": _("Choose a place from the list.")}, code="invalid")
     body = clean_text(text, limit=MAX_TEXT, field="text")

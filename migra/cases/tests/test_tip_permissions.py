@@ -171,3 +171,21 @@ def test_inactive_users_and_memberships_are_not_told(
     cast.agencies["crisis"].is_active = False
     cast.agencies["crisis"].save(update_fields=["is_active"])
     assert set(tip_triagers(tips["bm"])) == set()
+
+
+@pytest.mark.django_db
+def test_field_workers_pass_on_concerns_but_not_hotline_calls(cast) -> None:  # noqa: F811
+    from django.core.exceptions import PermissionDenied
+
+    from migra.cases.models import TipSource
+    from migra.cases.tip_services import tip_submit
+
+    tip = tip_submit(
+        source=TipSource.SHG, text="A neighbour's son is locked in", actor=cast.users["gina"]
+    )
+    assert tip.recorded_by == cast.users["gina"]
+    with pytest.raises(PermissionDenied):
+        tip_submit(source=TipSource.HOTLINE, text="A call", actor=cast.users["gina"])
+    for name in ("erin", "frank", "charlie"):
+        with pytest.raises(PermissionDenied):
+            tip_submit(source=TipSource.OTHER, text="Heard at market", actor=cast.users[name])
