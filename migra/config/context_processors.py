@@ -34,6 +34,13 @@ NAV_ITEMS = [
     ),
     NavItem("site-editor:home", _("Public website"), Perm.EDIT_SITE),
     NavItem("documents:list", _("Documents"), Perm.EDIT_SITE),
+    NavItem("collect:form-list", _("Field forms"), Perm.MANAGE_FORMS),
+    # Field people set up ODK Collect on their phone here (the forms follow their role).
+    NavItem(
+        "collect_phone:setup",
+        _("ODK Collect"),
+        (Perm.MANAGE_GROUPS, Perm.LOG_OUTREACH, Perm.WRITE_STORIES, Perm.SCREEN),
+    ),
     NavItem("screening:list", _("Screening"), Perm.SCREEN),
     NavItem("cases:list", _("Cases"), Perm.VIEW_CASES),
     NavItem("cases:referral-inbox", _("Referrals"), Perm.RECEIVE_REFERRALS),
