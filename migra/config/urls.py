@@ -11,6 +11,7 @@ from migra.config import views
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("app/", include("migra.accounts.urls")),
+    path("app/", include("migra.config.offline_views")),
     path("app/places/", include("migra.places.urls")),
     path("app/programme/", include("migra.programmes.urls")),
     path("app/audit/", include("migra.audit.urls")),
@@ -26,6 +27,9 @@ urlpatterns = [
     path("stories/media/", include("migra.stories.media_urls")),
     path("app/documents/", include("migra.documents.urls")),
     path("app/sharing/", include("migra.sharing.urls")),
+    path("app/collect/", include("migra.collect.urls_phone")),
+    path("odk/", include("migra.collect.urls_odk")),
+    path("app/collect/", include("migra.collect.urls_staff")),
     path("api/v1/", include("migra.config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
