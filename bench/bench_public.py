@@ -19,7 +19,6 @@ import io
 import os
 import re
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +28,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import django
+from servers import free_port, start_gunicorn
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "migra.config.settings.base")
 django.setup()
@@ -216,12 +216,6 @@ def row(name: str, size: str, samples: list[float]) -> str:
 # --------------------------------------------------------------------------- gunicorn + wrk
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def ensure_wrk() -> str | None:
     found = shutil.which("wrk")
     if found:
@@ -230,34 +224,6 @@ def ensure_wrk() -> str | None:
     log("wrk is missing: asking scripts/ci-system-packages.sh for it")
     subprocess.run(["bash", str(script), "wrk"], check=False, stdout=sys.stderr)  # noqa: S603,S607
     return shutil.which("wrk")
-
-
-def start_gunicorn(port: int) -> subprocess.Popen[bytes]:
-    gunicorn = Path(sys.executable).with_name("gunicorn")
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter's gunicorn
-        [
-            str(gunicorn),
-            "migra.config.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
-        cwd=ROOT,
-        stdout=sys.stderr,
-        stderr=sys.stderr,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # noqa: S310
-                return process
-        except OSError:
-            time.sleep(0.3)
-    process.terminate()
-    sys.exit("gunicorn did not start")
 
 
 def fetch(url: str, *, gzip_ok: bool = False) -> tuple[bytes, bytes]:
