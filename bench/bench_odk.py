@@ -228,7 +228,8 @@ end
 def wrk_post(
     port: int, path: str, template: bytes, files: dict[str, bytes]
 ) -> tuple[float, str, str, int]:
-    """(requests/s, p50, p99, non-2xx) for POSTs with 20 clients for WRK_SECONDS."""
+    """(requests/s, p50, p99, failed) for POSTs with 20 clients for WRK_SECONDS; failed
+    counts answers other than 2xx and requests not answered within 10 s."""
     binary = shutil.which("wrk")
     if binary is None:
         installer = ["bash", str(ROOT / "scripts" / "ci-system-packages.sh"), "wrk"]
@@ -254,6 +255,8 @@ def wrk_post(
                 f"-c{CLIENTS}",
                 f"-d{WRK_SECONDS}s",
                 "--latency",
+                "--timeout",
+                "10s",
                 "-s",
                 str(folder / "post.lua"),
                 f"http://127.0.0.1:{port}{path}",
@@ -272,11 +275,12 @@ def wrk_post(
     p50 = re.search(r"50%\s+(\S+)", out)
     p99 = re.search(r"99%\s+(\S+)", out)
     errors = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", out)
+    timeouts = re.search(r"timeout (\d+)", out)
     return (
         rate,
         p50.group(1) if p50 else "?",
         p99.group(1) if p99 else "?",
-        int(errors.group(1)) if errors else 0,
+        (int(errors.group(1)) if errors else 0) + (int(timeouts.group(1)) if timeouts else 0),
     )
 
 
