@@ -301,3 +301,43 @@ def test_an_admin_uploads_the_built_in_form(
     assert XForm.objects.get(form_id=f"migra_{builtin}") == form
     assert form.builtin == BuiltinForm(builtin)
     assert roles <= set(form.roles)
+
+
+@pytest.mark.django_db
+def test_a_story_without_photos_does_not_ask_about_faces(crew: Cast) -> None:
+    """Filled with JavaRosa: the photo list starts with one empty row, which must not
+    make the face question appear; a photo taken does."""
+    from migra.collect.places_media import places_csv
+    from migra.collect.tests import javarosa
+
+    xml = compile_xlsform((FORMS_DIR / "story.xlsx").read_bytes(), validate=False).xml
+    media = {PLACES_FILE: places_csv()}
+    answers: dict[str, str | list[str]] = {
+        "kind": "testimony",
+        "title_km": "ខ្ញុំត្រឡប់មកផ្ទះវិញ",
+        "text_km": "ខ្ញុំបានទៅធ្វើការនៅថៃ។",
+        "where/province": "01",
+        "naming/name_kind": "pseudonym",
+        "naming/name_shown": "ស្រីពៅ",
+        "consent/consent_story": "yes",
+        "consent/consent_method": "thumbprint",
+    }
+    without = SafeET.fromstring(javarosa.fill(xml, answers, media=media))
+    assert without.find(".//consent_face") is None  # not relevant: left out, as Collect does
+    with pytest.raises(javarosa.AnswerRefused):
+        javarosa.fill(xml, {**answers, "consent/consent_face": "no"}, media=media)
+    with pytest.raises(javarosa.RequiredMissing):
+        javarosa.fill(
+            xml, {**answers, "photos[1]/photo": "p.jpg", "photos[1]/photo_face": "no"}, media=media
+        )
+    taken = javarosa.fill(
+        xml,
+        {
+            **answers,
+            "photos[1]/photo": "p.jpg",
+            "photos[1]/photo_face": "no",
+            "consent/consent_face": "no",
+        },
+        media=media,
+    )
+    assert SafeET.fromstring(taken).findtext(".//consent_face") == "no"

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import openpyxl
 
-VERSION = "2026112502"
+VERSION = "2026112503"
 KM = "Khmer (km)"
 EN = "English (en)"
 FORMS_DIR = Path(__file__).resolve().parent
@@ -613,7 +613,8 @@ STORY_SURVEY: list[Row] = [
             "Do they agree that photos showing their face are published?",
         ),
         required=True,
-        relevant="count(${photos}) > 0",
+        # Only when a photo was taken: the photo list starts with one empty row.
+        relevant="count(${photos}[string-length(photo) > 0]) > 0",
     ),
     q(
         "select_one yes_no",
