@@ -90,13 +90,12 @@ HEADERS = {
 # --------------------------------------------------------------------------- data
 
 
-def fill_with_javarosa(form_id: str, answers: dict[str, object], media_for: str) -> bytes:
+def fill_with_javarosa(form_id: str, answers: dict[str, object]) -> bytes:
     from migra.collect.tests import javarosa
 
     form = XForm.objects.select_related("current").get(form_id=form_id)
     assert form.current is not None
     media = {item.filename: item.file.read() for item in form.media.all()}
-    del media_for
     return javarosa.fill(form.current.xml, answers, media=media)  # type: ignore[arg-type]
 
 
@@ -134,7 +133,6 @@ def prepare() -> tuple[str, bytes, bytes, bytes]:
             "guests/guests_male_18_59": "2",
             "decisions": "ជួបគ្នាម្តងទៀតខែក្រោយ ដើម្បីនិយាយអំពីឯកសារធ្វើដំណើរ",
         },
-        "meeting",
     )
     story = fill_with_javarosa(
         "migra_story",
@@ -151,7 +149,6 @@ def prepare() -> tuple[str, bytes, bytes, bytes]:
             "consent/consent_face": "no",
             "consent/consent_method": "thumbprint",
         },
-        "story",
     )
     tokens = (
         app_token_issue(actor=facilitator, user=facilitator),

@@ -52,7 +52,7 @@ from migra.collect.models import (
     XForm,
 )
 from migra.collect.selectors import form_allowed_for, token_hash
-from migra.collect.xlsform import CompiledForm, compile_xlsform, with_public_key
+from migra.collect.xlsform import CompiledForm, compile_xlsform, validated, with_public_key
 
 F_ = TypeVar("F_", bound=Callable[..., Any])
 
@@ -204,7 +204,9 @@ def form_upload(
     that is encrypted stays so: every later version gets the same key."""
     if builtin and builtin not in BuiltinForm.values:
         raise ValidationError(_("Unknown built-in form."), code="builtin")
-    existing = XForm.objects.filter(form_id=_peek_form_id(data)).first()
+    # Compiled once without the (slow) ODK check, to find the form it updates.
+    compiled = compile_xlsform(data, validate=False)
+    existing = XForm.objects.filter(form_id=compiled.form_id).first()
     private_key = ""
     if existing is not None and existing.encrypted:
         private_key = existing.private_key
@@ -220,7 +222,8 @@ def form_upload(
         )
     if private_key:
         data = with_public_key(data, odk_crypto.public_key_for(private_key))
-    compiled = compile_xlsform(data)
+        compiled = compile_xlsform(data, validate=False)  # the key changes the XForm
+    compiled = validated(compiled)
     if compiled.public_key and not private_key:
         raise ValidationError(
             _(
@@ -244,15 +247,6 @@ def form_upload(
         form.private_key = private_key
         form.save(update_fields=["encrypted", "public_key", "private_key"])
     return form
-
-
-def _peek_form_id(data: bytes) -> str:
-    """The form_id an XLSForm compiles to, to find its form before the real compile
-    ("" when it cannot be told: the real compile then says what is wrong)."""
-    try:
-        return compile_xlsform(data, validate=False).form_id
-    except ValidationError:
-        return ""
 
 
 def _form_store(
@@ -361,7 +355,7 @@ def builtin_forms_install(*, open_new: bool = True) -> InstallReport:
         peek = compile_xlsform(data, validate=False)
         form = XForm.objects.filter(form_id=peek.form_id).first()
         if form is None or not form.versions.filter(version=peek.version).exists():
-            compiled = compile_xlsform(data)
+            compiled = validated(peek)
             form, created = _form_store(
                 compiled=compiled, data=data, filename=path.name, builtin=builtin, actor=None
             )
@@ -604,12 +598,17 @@ def _store_files(submission: Submission, files: Sequence[IncomingFile], stored: 
 
 
 def submission_process(
-    *, submission: Submission, actor: User, request: HttpRequest | None = None
+    *,
+    submission: Submission,
+    actor: User,
+    request: HttpRequest | None = None,
+    parsed: instances.Instance | None = None,
 ) -> Submission:
     """Turn a complete submission into records (built-in forms) or keep it (others).
 
     Runs the mapper in a savepoint: on a MappingProblem or a refused value, nothing of
     the record stays and the submission is marked "needs attention" with the reason.
+    `parsed`: the submission's XML as the caller already read it (read again if not).
     """
     form = submission.form
     if not form.builtin or submission.encrypted:
@@ -617,7 +616,8 @@ def submission_process(
         submission.problem = ""
         submission.save(update_fields=["state", "problem", "updated_at"])
         return submission
-    parsed = instances.parse_instance(submission.xml.encode("utf-8"))
+    if parsed is None:
+        parsed = instances.parse_instance(submission.xml.encode("utf-8"))
     # Only the files the XML names are read by a mapper.
     files = (
         {item.name: item for item in submission.attachments.all()}
@@ -754,7 +754,8 @@ def _receive_in_transaction(
             request=request,
         )
     if submission.state == SubmissionState.WAITING and not incomplete:
-        submission_process(submission=submission, actor=actor, request=request)
+        # The same XML as the row's (a repeat post has the same hash): read once.
+        submission_process(submission=submission, actor=actor, request=request, parsed=parsed)
     return Received(submission=submission, created=created)
 
 

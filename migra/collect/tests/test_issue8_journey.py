@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-import uuid
 from typing import Any
 
 import pytest
@@ -303,7 +302,6 @@ def test_a_revoked_phone_is_refused(demo: None) -> None:
     browser = login_as(Client(), facilitator)
     browser.post("/app/collect/phone/", {"action": "stop"})
     assert phone.client.get(f"{phone.base}/formList").status_code == 401
-    uuid.uuid4()
 
 
 def test_a_new_group_reaches_the_phones_with_the_next_manifest(demo: None) -> None:
